@@ -1,0 +1,34 @@
+package dev.adapt.dispatcher;
+
+import dev.adapt.core.tensor.HostTensor;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.BooleanSupplier;
+
+/** Serves one model through a {@link Batcher}. */
+public final class BatchingService implements InferenceService {
+  private final ModelInfo model;
+  private final Batcher batcher;
+  private final BooleanSupplier ready;
+
+  public BatchingService(ModelInfo model, Batcher batcher, BooleanSupplier ready) {
+    this.model = model;
+    this.batcher = batcher;
+    this.ready = ready;
+  }
+
+  @Override
+  public ModelInfo model() {
+    return model;
+  }
+
+  @Override
+  public boolean ready() {
+    return ready.getAsBoolean();
+  }
+
+  @Override
+  public CompletableFuture<HostTensor> infer(String requestId, HostTensor input, Duration timeout) {
+    return batcher.submit(requestId, input, timeout);
+  }
+}

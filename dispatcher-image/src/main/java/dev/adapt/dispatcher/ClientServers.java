@@ -1,0 +1,107 @@
+package dev.adapt.dispatcher;
+
+import io.grpc.Server;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.protobuf.services.HealthStatusManager;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The client-facing servers: OIP over HTTP (Jetty) and over gRPC, with the gRPC health service. */
+public final class ClientServers implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(ClientServers.class);
+
+  private final org.eclipse.jetty.server.Server http;
+  private final ServerConnector connector;
+  private final Server grpc;
+  private final ExecutorService grpcExecutor;
+  private final HealthStatusManager health = new HealthStatusManager();
+
+  public ClientServers(
+      InferenceService service,
+      DispatcherMetrics metrics,
+      String host,
+      int httpPort,
+      int grpcPort,
+      int maxBodyBytes) {
+    QueuedThreadPool threads = new QueuedThreadPool(32, 4);
+    threads.setName("http");
+    http = new org.eclipse.jetty.server.Server(threads);
+    HttpConfiguration config = new HttpConfiguration();
+    config.setSendServerVersion(false);
+    connector = new ServerConnector(http, 1, 1, new HttpConnectionFactory(config));
+    connector.setHost(host);
+    connector.setPort(httpPort);
+    http.addConnector(connector);
+    http.setHandler(new OipHttpHandler(service, metrics, maxBodyBytes));
+    http.setStopTimeout(2000);
+
+    grpcExecutor = Executors.newFixedThreadPool(8, DaemonThreads.named("grpc-client-api"));
+    grpc =
+        NettyServerBuilder.forAddress(new InetSocketAddress(host, grpcPort))
+            .executor(grpcExecutor)
+            .maxInboundMessageSize(maxBodyBytes)
+            .addService(new OipGrpcService(service))
+            .addService(health.getHealthService())
+            .build();
+    health.setStatus("", ServingStatus.NOT_SERVING);
+  }
+
+  public void start() {
+    try {
+      http.start();
+      grpc.start();
+    } catch (IOException e) {
+      close();
+      throw new UncheckedIOException("cannot start the client API", e);
+    } catch (Exception e) {
+      close();
+      throw new IllegalStateException("cannot start the client API: " + e.getMessage(), e);
+    }
+    log.info("client API listening: HTTP on port {}, gRPC on port {}", httpPort(), grpcPort());
+  }
+
+  public int httpPort() {
+    return connector.getLocalPort();
+  }
+
+  public int grpcPort() {
+    return grpc.getPort();
+  }
+
+  /** Mirrors readiness into the gRPC health service. */
+  public void serving(boolean ready) {
+    health.setStatus("", ready ? ServingStatus.SERVING : ServingStatus.NOT_SERVING);
+  }
+
+  /** Stops accepting connections; answers still on their way get a short grace period. */
+  @Override
+  public void close() {
+    health.enterTerminalState();
+    grpc.shutdown();
+    try {
+      http.stop();
+    } catch (Exception e) {
+      log.warn("stopping the HTTP server failed", e);
+    }
+    try {
+      if (!grpc.awaitTermination(2, TimeUnit.SECONDS)) {
+        grpc.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      grpc.shutdownNow();
+      Thread.currentThread().interrupt();
+    }
+    grpcExecutor.shutdownNow();
+  }
+}

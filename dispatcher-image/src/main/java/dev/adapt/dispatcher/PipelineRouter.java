@@ -1,0 +1,216 @@
+package dev.adapt.dispatcher;
+
+import dev.adapt.core.tensor.HostTensor;
+import dev.adapt.proto.v1.Compression;
+import dev.adapt.proto.v1.Hop;
+import dev.adapt.proto.v1.HopReport;
+import dev.adapt.proto.v1.StageReply;
+import dev.adapt.proto.v1.StageRequest;
+import dev.adapt.proto.v1.WireTensor;
+import dev.adapt.proto.v1.WorkerGrpc;
+import io.grpc.Metadata;
+import io.grpc.Status;
+import io.grpc.stub.StreamObserver;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sends batches through the workers, stage 0 first; each worker forwards to the next hop of the
+ * route and the reply carries the last stage's output. When any hop fails the batch is replayed on
+ * a new route that avoids the failed worker; when a stage has no replica the batch waits for one,
+ * bounded by its deadline.
+ */
+public final class PipelineRouter implements BatchRunner, AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(PipelineRouter.class);
+
+  /** Trailer in which a worker names the hop that failed after it. */
+  public static final Metadata.Key<String> FAILED_WORKER =
+      Metadata.Key.of("adapt-failed-worker", Metadata.ASCII_STRING_MARSHALLER);
+
+  private final ReplicaTable replicas;
+  private final WorkerChannels channels;
+  private final RouterConfig config;
+  private final DispatcherMetrics metrics;
+  private final ScheduledExecutorService timers =
+      Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("router-retry"));
+
+  public PipelineRouter(
+      ReplicaTable replicas,
+      WorkerChannels channels,
+      RouterConfig config,
+      DispatcherMetrics metrics) {
+    this.replicas = replicas;
+    this.channels = channels;
+    this.config = config;
+    this.metrics = metrics;
+  }
+
+  @Override
+  public CompletableFuture<HostTensor> run(Batch batch) {
+    CompletableFuture<HostTensor> result = new CompletableFuture<>();
+    WireTensor input = WireCodec.encode(batch.input(), Compression.COMPRESSION_NONE);
+    new Flight(batch, input, result).attempt();
+    return result;
+  }
+
+  /** One batch on its way, across attempts. */
+  private final class Flight {
+    private final Batch batch;
+    private final WireTensor input;
+    private final CompletableFuture<HostTensor> result;
+    private final Set<String> avoid = new HashSet<>();
+    private int attempts;
+
+    Flight(Batch batch, WireTensor input, CompletableFuture<HostTensor> result) {
+      this.batch = batch;
+      this.input = input;
+      this.result = result;
+    }
+
+    void attempt() {
+      long remaining = batch.latestDeadlineNanos() - System.nanoTime();
+      if (batch.abandoned() || remaining <= 0) {
+        result.completeExceptionally(
+            new InferenceException(
+                InferenceException.Kind.DEADLINE,
+                "deadline passed before batch " + batch.id() + " got through the pipeline"));
+        return;
+      }
+      Optional<List<Replica>> route = replicas.route(avoid);
+      if (route.isEmpty()) {
+        // No replica for some stage: wait for membership to change (or a quarantine to end).
+        replicas
+            .nextChange()
+            .orTimeout(
+                Math.min(remaining, TimeUnit.MILLISECONDS.toNanos(250)), TimeUnit.NANOSECONDS)
+            .whenComplete((ignored, timeout) -> attempt());
+        return;
+      }
+      if (attempts >= config.maxAttempts()) {
+        result.completeExceptionally(
+            new InferenceException(
+                InferenceException.Kind.UNAVAILABLE,
+                "batch " + batch.id() + " failed on " + attempts + " routes"));
+        return;
+      }
+      if (attempts > 0) {
+        metrics.replay();
+      }
+      attempts++;
+      send(route.get(), Math.min(remaining, config.attemptTimeout().toNanos()));
+    }
+
+    private void send(List<Replica> route, long timeoutNanos) {
+      StageRequest.Builder request =
+          StageRequest.newBuilder()
+              .setBatchId(batch.id())
+              .setAttempt(attempts)
+              .setInput(input)
+              .setForwardCompression(config.compression());
+      for (Replica hop : route) {
+        request.addRoute(
+            Hop.newBuilder()
+                .setWorkerId(hop.workerId())
+                .setAddress(hop.address())
+                .setStage(hop.stage())
+                .setSliceSha256(hop.sliceSha256()));
+      }
+      replicas.acquire(route);
+      WorkerGrpc.newStub(channels.channel(route.get(0)))
+          .withDeadlineAfter(timeoutNanos, TimeUnit.NANOSECONDS)
+          .process(
+              request.build(),
+              new StreamObserver<>() {
+                private StageReply reply;
+
+                @Override
+                public void onNext(StageReply value) {
+                  reply = value;
+                }
+
+                @Override
+                public void onError(Throwable error) {
+                  replicas.release(route);
+                  failed(route, error);
+                }
+
+                @Override
+                public void onCompleted() {
+                  replicas.release(route);
+                  succeeded(reply);
+                }
+              });
+    }
+
+    private void succeeded(StageReply reply) {
+      HostTensor output;
+      try {
+        output = WireCodec.decode(reply.getOutput());
+      } catch (RuntimeException e) {
+        result.completeExceptionally(
+            new InferenceException(
+                InferenceException.Kind.INTERNAL, "unreadable pipeline output: " + e.getMessage()));
+        return;
+      }
+      for (HopReport hop : reply.getHopsList()) {
+        metrics.hop(
+            hop.getStage(),
+            hop.getComputeMillis(),
+            hop.getOutputRawBytes(),
+            hop.getOutputWireBytes());
+      }
+      result.complete(output);
+    }
+
+    private void failed(List<Replica> route, Throwable error) {
+      Status status = Status.fromThrowable(error);
+      if (status.getCode() == Status.Code.INVALID_ARGUMENT) {
+        result.completeExceptionally(
+            InferenceException.invalid("the model rejected the input: " + status.getDescription()));
+        return;
+      }
+      Metadata trailers = Status.trailersFromThrowable(error);
+      String named = trailers == null ? null : trailers.get(FAILED_WORKER);
+      if (named != null && !named.isEmpty()) {
+        blame(named, status);
+      } else if (status.getCode() == Status.Code.DEADLINE_EXCEEDED) {
+        // Somewhere on the route a hop hung; prefer other workers for this batch.
+        route.forEach(r -> avoid.add(r.workerId()));
+        log.warn("batch {} timed out on route {}; replaying", batch.id(), ids(route));
+      } else {
+        blame(route.get(0).workerId(), status);
+      }
+      long backoffMillis = Math.min(500, 10L << Math.min(attempts - 1, 6));
+      timers.schedule(this::attempt, backoffMillis, TimeUnit.MILLISECONDS);
+    }
+
+    private void blame(String workerId, Status status) {
+      avoid.add(workerId);
+      replicas.quarantine(workerId, config.quarantine().toNanos());
+      metrics.failover();
+      log.warn(
+          "worker {} failed batch {} ({}: {}); replaying on another route",
+          workerId,
+          batch.id(),
+          status.getCode(),
+          status.getDescription());
+    }
+  }
+
+  private static List<String> ids(List<Replica> route) {
+    return route.stream().map(Replica::workerId).toList();
+  }
+
+  @Override
+  public void close() {
+    timers.shutdownNow();
+  }
+}

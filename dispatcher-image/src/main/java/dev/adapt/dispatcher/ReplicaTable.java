@@ -1,0 +1,146 @@
+package dev.adapt.dispatcher;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The ready replicas of every stage and the dispatcher's own count of batches in flight on each
+ * worker. Routes take, per stage, the replica with the least outstanding work. A worker whose hop
+ * failed is quarantined for a while so that no batch is sent to it until membership catches up.
+ */
+public final class ReplicaTable {
+  private volatile List<List<Replica>> byStage = List.of();
+  private final Map<String, AtomicInteger> outstanding = new ConcurrentHashMap<>();
+  private final Map<String, Quarantine> quarantined = new ConcurrentHashMap<>();
+  private final AtomicInteger tieBreak = new AtomicInteger();
+  private CompletableFuture<Void> changed = new CompletableFuture<>();
+
+  private record Quarantine(long incarnation, long untilNanos) {}
+
+  /** Replaces the replicas; {@code stages} lists each stage's ready replicas in stage order. */
+  public void update(List<List<Replica>> stages) {
+    List<List<Replica>> copy = new ArrayList<>();
+    for (List<Replica> replicas : stages) {
+      copy.add(List.copyOf(replicas));
+    }
+    byStage = List.copyOf(copy);
+    // A new process under a quarantined id is a fresh start.
+    quarantined
+        .entrySet()
+        .removeIf(
+            e ->
+                stages.stream()
+                    .flatMap(List::stream)
+                    .anyMatch(
+                        r ->
+                            r.workerId().equals(e.getKey())
+                                && r.incarnation() != e.getValue().incarnation()));
+    signal();
+  }
+
+  public int stageCount() {
+    return byStage.size();
+  }
+
+  public List<List<Replica>> replicas() {
+    return byStage;
+  }
+
+  /** Every stage has at least one replica that is not quarantined. */
+  public boolean ready() {
+    List<List<Replica>> stages = byStage;
+    if (stages.isEmpty()) {
+      return false;
+    }
+    long now = System.nanoTime();
+    return stages.stream().allMatch(s -> s.stream().anyMatch(r -> !quarantined(r, now)));
+  }
+
+  /**
+   * Picks one replica per stage, avoiding {@code avoid} where the stage has another choice. Empty
+   * when some stage has no replica outside quarantine.
+   */
+  public Optional<List<Replica>> route(Set<String> avoid) {
+    List<List<Replica>> stages = byStage;
+    if (stages.isEmpty()) {
+      return Optional.empty();
+    }
+    long now = System.nanoTime();
+    List<Replica> route = new ArrayList<>(stages.size());
+    int offset = tieBreak.getAndIncrement();
+    for (List<Replica> replicas : stages) {
+      Replica best = null;
+      int bestLoad = Integer.MAX_VALUE;
+      boolean bestAvoided = true;
+      for (int i = 0; i < replicas.size(); i++) {
+        Replica candidate = replicas.get(Math.floorMod(offset + i, replicas.size()));
+        if (quarantined(candidate, now)) {
+          continue;
+        }
+        boolean avoided = avoid.contains(candidate.workerId());
+        int load = load(candidate.workerId());
+        if (best == null
+            || (bestAvoided && !avoided)
+            || (avoided == bestAvoided && load < bestLoad)) {
+          best = candidate;
+          bestLoad = load;
+          bestAvoided = avoided;
+        }
+      }
+      if (best == null) {
+        return Optional.empty();
+      }
+      route.add(best);
+    }
+    return Optional.of(route);
+  }
+
+  private boolean quarantined(Replica replica, long now) {
+    Quarantine q = quarantined.get(replica.workerId());
+    return q != null && q.incarnation() == replica.incarnation() && now < q.untilNanos();
+  }
+
+  /** Keeps batches away from a worker whose hop failed, until it restarts or the time is up. */
+  public void quarantine(String workerId, long quarantineNanos) {
+    long until = System.nanoTime() + quarantineNanos;
+    byStage.stream()
+        .flatMap(List::stream)
+        .filter(r -> r.workerId().equals(workerId))
+        .findFirst()
+        .ifPresent(r -> quarantined.put(workerId, new Quarantine(r.incarnation(), until)));
+  }
+
+  public int load(String workerId) {
+    AtomicInteger count = outstanding.get(workerId);
+    return count == null ? 0 : count.get();
+  }
+
+  void acquire(List<Replica> route) {
+    for (Replica replica : route) {
+      outstanding.computeIfAbsent(replica.workerId(), id -> new AtomicInteger()).incrementAndGet();
+    }
+  }
+
+  void release(List<Replica> route) {
+    for (Replica replica : route) {
+      outstanding.get(replica.workerId()).decrementAndGet();
+    }
+  }
+
+  /** Completes at the next change of replicas. */
+  public synchronized CompletableFuture<Void> nextChange() {
+    return changed;
+  }
+
+  private synchronized void signal() {
+    CompletableFuture<Void> done = changed;
+    changed = new CompletableFuture<>();
+    done.complete(null);
+  }
+}

@@ -1,0 +1,240 @@
+package dev.adapt.dispatcher;
+
+import com.google.protobuf.ByteString;
+import dev.adapt.proto.v1.LoadSliceReply;
+import dev.adapt.proto.v1.SliceChunk;
+import dev.adapt.proto.v1.SliceHeader;
+import dev.adapt.proto.v1.SliceOffer;
+import dev.adapt.proto.v1.WorkerGrpc;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientResponseObserver;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Gives workers their slices, once per worker process and slice: it first offers the hash (a worker
+ * that holds it already skips the transfer), then streams the bytes in chunks. A refused
+ * (DATA_LOSS) or broken transfer is sent again, a bounded number of times with growing pauses.
+ */
+public final class SlicePusher implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(SlicePusher.class);
+
+  private record Key(String workerId, long incarnation, String sha256) {}
+
+  private final WorkerChannels channels;
+  private final String pipeline;
+  private final int chunkBytes;
+  private final int maxAttempts;
+  private final Duration transferTimeout;
+  private final ChunkTamper tamper;
+  private final Map<Key, CompletableFuture<Boolean>> pushes = new ConcurrentHashMap<>();
+  private final AtomicInteger transfers = new AtomicInteger();
+  private final ExecutorService executor =
+      Executors.newFixedThreadPool(2, DaemonThreads.named("slice-push"));
+  private volatile boolean closed;
+
+  public SlicePusher(
+      WorkerChannels channels,
+      String pipeline,
+      int chunkBytes,
+      int maxAttempts,
+      Duration transferTimeout,
+      ChunkTamper tamper) {
+    this.channels = channels;
+    this.pipeline = pipeline;
+    this.chunkBytes = chunkBytes;
+    this.maxAttempts = maxAttempts;
+    this.transferTimeout = transferTimeout;
+    this.tamper = tamper;
+  }
+
+  /**
+   * Makes sure the worker process holds the slice. Completes with true once it does (whether it was
+   * sent or already held), false when every attempt failed; a later call then tries again.
+   */
+  public CompletableFuture<Boolean> ensure(
+      String workerId, String address, long incarnation, StageSlice slice, long planGeneration) {
+    Key key = new Key(workerId, incarnation, slice.sha256());
+    CompletableFuture<Boolean> existing = pushes.get(key);
+    if (existing != null && !(existing.isDone() && !existing.join())) {
+      return existing;
+    }
+    CompletableFuture<Boolean> push = new CompletableFuture<>();
+    pushes.put(key, push);
+    executor.execute(
+        () ->
+            push.complete(pushWithRetries(workerId, address, incarnation, slice, planGeneration)));
+    return push;
+  }
+
+  /** True when this dispatcher knows the worker process holds the slice. */
+  public boolean confirmed(String workerId, long incarnation, String sha256) {
+    CompletableFuture<Boolean> push = pushes.get(new Key(workerId, incarnation, sha256));
+    return push != null && push.isDone() && push.join();
+  }
+
+  /** How many transfers (not offers) were started, retries included. */
+  public int transfers() {
+    return transfers.get();
+  }
+
+  /** Forgets worker processes that are gone, so that their entries do not pile up. */
+  public void forgetAllBut(java.util.Set<String> liveWorkerIds) {
+    pushes.keySet().removeIf(key -> !liveWorkerIds.contains(key.workerId()));
+  }
+
+  private boolean pushWithRetries(
+      String workerId, String address, long incarnation, StageSlice slice, long planGeneration) {
+    ManagedChannel channel = channels.channel(address, incarnation);
+    for (int attempt = 1; attempt <= maxAttempts && !closed; attempt++) {
+      try {
+        boolean held =
+            WorkerGrpc.newBlockingStub(channel)
+                .withDeadlineAfter(10, TimeUnit.SECONDS)
+                .offerSlice(
+                    SliceOffer.newBuilder()
+                        .setSha256(slice.sha256())
+                        .setSizeBytes(slice.bytes().length)
+                        .build())
+                .getAlreadyLoaded();
+        if (held) {
+          log.info(
+              "worker {} already holds slice {} of stage {}; no transfer",
+              workerId,
+              shortHash(slice.sha256()),
+              slice.stage());
+          return true;
+        }
+        transfers.incrementAndGet();
+        long started = System.nanoTime();
+        LoadSliceReply reply = transfer(channel, slice, planGeneration, attempt);
+        log.info(
+            "pushed slice {} of stage {} ({} bytes) to worker {} in {} ms (load {} ms)",
+            shortHash(slice.sha256()),
+            slice.stage(),
+            slice.bytes().length,
+            workerId,
+            TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started),
+            Math.round(reply.getLoadMillis()));
+        return true;
+      } catch (RuntimeException | ExecutionException | TimeoutException e) {
+        Status status = Status.fromThrowable(e);
+        log.warn(
+            "pushing slice {} of stage {} to worker {} failed (attempt {}/{}): {} {}",
+            shortHash(slice.sha256()),
+            slice.stage(),
+            workerId,
+            attempt,
+            maxAttempts,
+            status.getCode(),
+            status.getDescription() != null ? status.getDescription() : e.toString());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
+      try {
+        Thread.sleep(Math.min(5000, 200L << (attempt - 1)));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
+    }
+    return false;
+  }
+
+  private LoadSliceReply transfer(
+      ManagedChannel channel, StageSlice slice, long planGeneration, int attempt)
+      throws InterruptedException, ExecutionException, TimeoutException {
+    CompletableFuture<LoadSliceReply> done = new CompletableFuture<>();
+    byte[] bytes = slice.bytes();
+    WorkerGrpc.newStub(channel)
+        .withDeadlineAfter(transferTimeout.toMillis(), TimeUnit.MILLISECONDS)
+        .loadSlice(
+            new ClientResponseObserver<SliceChunk, LoadSliceReply>() {
+              private long offset;
+              private boolean finished;
+              private LoadSliceReply reply;
+
+              @Override
+              public void beforeStart(ClientCallStreamObserver<SliceChunk> requests) {
+                requests.setOnReadyHandler(
+                    () -> {
+                      while (requests.isReady() && !finished) {
+                        if (offset >= bytes.length && offset > 0) {
+                          finished = true;
+                          requests.onCompleted();
+                          return;
+                        }
+                        int length = (int) Math.min(chunkBytes, bytes.length - offset);
+                        byte[] chunk =
+                            tamper.apply(
+                                attempt,
+                                offset,
+                                Arrays.copyOfRange(bytes, (int) offset, (int) offset + length));
+                        SliceChunk.Builder message =
+                            SliceChunk.newBuilder()
+                                .setOffset(offset)
+                                .setData(ByteString.copyFrom(chunk));
+                        if (offset == 0) {
+                          message.setHeader(
+                              SliceHeader.newBuilder()
+                                  .setSha256(slice.sha256())
+                                  .setSizeBytes(bytes.length)
+                                  .setPipeline(pipeline)
+                                  .setStage(slice.stage())
+                                  .setPlanGeneration(planGeneration));
+                        }
+                        requests.onNext(message.build());
+                        offset += Math.max(length, 1);
+                      }
+                    });
+              }
+
+              @Override
+              public void onNext(LoadSliceReply value) {
+                reply = value;
+              }
+
+              @Override
+              public void onError(Throwable error) {
+                done.completeExceptionally(error);
+              }
+
+              @Override
+              public void onCompleted() {
+                done.complete(reply);
+              }
+            });
+    try {
+      return done.get(transferTimeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException runtime) {
+        throw runtime;
+      }
+      throw e;
+    }
+  }
+
+  static String shortHash(String sha256) {
+    return sha256.length() > 12 ? sha256.substring(0, 12) : sha256;
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    executor.shutdownNow();
+  }
+}

@@ -1,0 +1,71 @@
+package dev.adapt.dispatcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.adapt.core.tensor.HostTensor;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+
+class BatcherTest {
+
+  private static HostTensor row(float value) {
+    return HostTensor.ofFloats(new long[] {1, 4}, new float[] {value, 0, 0, 0});
+  }
+
+  @Test
+  void requestsQueuedWhileSlotsAreBusyAreMergedAndSplitBack() throws Exception {
+    RowStatsRunner runner = new RowStatsRunner();
+    DispatcherMetrics metrics = new DispatcherMetrics();
+    try (Batcher batcher =
+        new Batcher(
+            runner,
+            new BatchingConfig(4, Duration.ofMillis(1), 64, 1, Duration.ofSeconds(30)),
+            metrics)) {
+      runner.close();
+      CompletableFuture<HostTensor> first = batcher.submit("r0", row(0), null);
+      Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> runner.batchSizes.size() == 1);
+      List<CompletableFuture<HostTensor>> queued = new ArrayList<>();
+      for (int i = 1; i <= 6; i++) {
+        queued.add(batcher.submit("r" + i, row(i), null));
+      }
+      runner.open();
+      assertThat(first.get(10, TimeUnit.SECONDS).toFloatArray()).containsExactly(0f, 0f);
+      for (int i = 1; i <= 6; i++) {
+        HostTensor output = queued.get(i - 1).get(10, TimeUnit.SECONDS);
+        assertThat(output.shape()).containsExactly(1, 2);
+        assertThat(output.toFloatArray()).containsExactly((float) i, (float) i);
+      }
+      // The six waiting requests went as one full batch of four and the remaining two.
+      assertThat(runner.batchSizes).containsExactly(1, 4, 2);
+    }
+  }
+
+  @Test
+  void multiRowRequestsKeepTheirRows() throws Exception {
+    RowStatsRunner runner = new RowStatsRunner();
+    try (Batcher batcher =
+        new Batcher(
+            runner,
+            new BatchingConfig(8, Duration.ofMillis(1), 64, 1, Duration.ofSeconds(30)),
+            new DispatcherMetrics())) {
+      runner.close();
+      CompletableFuture<HostTensor> first = batcher.submit("a", row(1), null);
+      Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> runner.batchSizes.size() == 1);
+      HostTensor three =
+          HostTensor.ofFloats(new long[] {3, 4}, new float[] {1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3});
+      CompletableFuture<HostTensor> multi = batcher.submit("b", three, null);
+      CompletableFuture<HostTensor> single = batcher.submit("c", row(5), null);
+      runner.open();
+      first.get(10, TimeUnit.SECONDS);
+      assertThat(multi.get(10, TimeUnit.SECONDS).toFloatArray())
+          .containsExactly(4f, 1f, 8f, 2f, 12f, 3f);
+      assertThat(single.get(10, TimeUnit.SECONDS).toFloatArray()).containsExactly(5f, 5f);
+      assertThat(runner.batchSizes).containsExactly(1, 4);
+    }
+  }
+}
