@@ -1,0 +1,375 @@
+package dev.adapt.core.membership;
+
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.Client;
+import io.etcd.jetcd.KeyValue;
+import io.etcd.jetcd.Watch;
+import io.etcd.jetcd.op.Op;
+import io.etcd.jetcd.options.DeleteOption;
+import io.etcd.jetcd.options.GetOption;
+import io.etcd.jetcd.options.PutOption;
+import io.etcd.jetcd.options.WatchOption;
+import io.etcd.jetcd.watch.WatchEvent;
+import io.etcd.jetcd.watch.WatchResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Membership stored in etcd under {@link MembershipKeys}. The observed state is read once and then
+ * followed with a watch from the next revision; after an outage the watch resumes where it left
+ * off, and when that is impossible (history compacted, watch cancelled) everything is read again.
+ * Nothing is watched until someone asks for a snapshot, so a worker that only registers costs etcd
+ * no watch.
+ */
+public final class EtcdMembership implements Membership {
+  private static final Logger LOG = LoggerFactory.getLogger(EtcdMembership.class);
+  private static final Duration RESYNC_DELAY = Duration.ofMillis(500);
+
+  private final EtcdSettings settings;
+  private final String pipeline;
+  private final MembershipKeys keys;
+  private final Client client;
+  private final MembershipState state;
+  private final ScheduledExecutorService scheduler;
+  private final Set<EtcdWorkerRegistration> registrations = ConcurrentHashMap.newKeySet();
+  private volatile boolean closed;
+  private boolean watching;
+  private Watch.Watcher watcher;
+  private boolean outageLogged;
+
+  private EtcdMembership(EtcdSettings settings, String pipeline) {
+    this.settings = settings;
+    this.pipeline = pipeline;
+    this.keys = new MembershipKeys(pipeline);
+    this.client =
+        Client.builder()
+            .endpoints(settings.endpoints())
+            .connectTimeout(settings.operationTimeout())
+            // Notice a dead etcd connection in seconds rather than the default half minute.
+            .keepaliveTime(Duration.ofSeconds(5))
+            .keepaliveTimeout(Duration.ofSeconds(3))
+            .build();
+    this.state = new MembershipState(pipeline);
+    this.scheduler = DaemonThreads.single("etcd-membership-" + pipeline);
+  }
+
+  /** Connects lazily: nothing fails here when etcd is down, only later operations. */
+  public static EtcdMembership connect(EtcdSettings settings, String pipeline) {
+    return new EtcdMembership(settings, pipeline);
+  }
+
+  @Override
+  public String pipeline() {
+    return pipeline;
+  }
+
+  public MembershipKeys keys() {
+    return keys;
+  }
+
+  public EtcdSettings settings() {
+    return settings;
+  }
+
+  @Override
+  public WorkerRegistration register(WorkerRecord self) {
+    requireOpen();
+    EtcdWorkerRegistration registration =
+        new EtcdWorkerRegistration(client, keys, settings, self, registrations::remove);
+    registrations.add(registration);
+    registration.start();
+    return registration;
+  }
+
+  @Override
+  public MembershipSnapshot snapshot() {
+    startWatching();
+    return state.snapshot();
+  }
+
+  @Override
+  public Subscription subscribe(Consumer<MembershipSnapshot> listener) {
+    requireOpen();
+    startWatching();
+    return state.subscribe(listener);
+  }
+
+  @Override
+  public void putAssignments(Collection<Assignment> assignments) {
+    Op[] puts =
+        assignments.stream()
+            .map(a -> Op.put(bytes(keys.assignment(a.workerId())), json(a), PutOption.DEFAULT))
+            .toArray(Op[]::new);
+    await(client.getKVClient().txn().Then(puts).commit(), "write assignments " + assignments);
+  }
+
+  @Override
+  public void deleteAssignments(Collection<String> workerIds) {
+    Op[] deletes =
+        workerIds.stream()
+            .map(id -> Op.delete(bytes(keys.assignment(id)), DeleteOption.DEFAULT))
+            .toArray(Op[]::new);
+    await(client.getKVClient().txn().Then(deletes).commit(), "delete assignments " + workerIds);
+  }
+
+  @Override
+  public void publishPlan(PlanRecord plan) {
+    await(
+        client.getKVClient().put(bytes(keys.plan()), json(plan)),
+        "publish plan generation " + plan.generation());
+  }
+
+  @Override
+  public void putSpec(SpecRecord spec) {
+    await(client.getKVClient().put(bytes(keys.spec()), json(spec)), "write spec " + spec);
+  }
+
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    for (EtcdWorkerRegistration registration : registrations) {
+      registration.close();
+    }
+    synchronized (this) {
+      if (watcher != null) {
+        watcher.close();
+      }
+    }
+    scheduler.shutdownNow();
+    state.close();
+    client.close();
+  }
+
+  private synchronized void startWatching() {
+    if (!watching && !closed) {
+      watching = true;
+      scheduler.execute(this::resync);
+    }
+  }
+
+  /** Reads everything, then watches from the revision after the read. */
+  private void resync() {
+    if (closed) {
+      return;
+    }
+    try {
+      var response =
+          client
+              .getKVClient()
+              .get(bytes(keys.prefix()), GetOption.builder().isPrefix(true).build())
+              .get(settings.operationTimeout().toMillis(), TimeUnit.MILLISECONDS);
+      long revision = response.getHeader().getRevision();
+      Map<String, WorkerRecord> workers = new HashMap<>();
+      Map<String, Assignment> assignments = new HashMap<>();
+      PlanRecord[] plan = new PlanRecord[1];
+      SpecRecord[] spec = new SpecRecord[1];
+      for (KeyValue kv : response.getKvs()) {
+        String key = kv.getKey().toString(StandardCharsets.UTF_8);
+        keys.parse(key)
+            .ifPresent(
+                parsed ->
+                    readQuietly(
+                        () -> {
+                          byte[] value = kv.getValue().getBytes();
+                          switch (parsed.kind()) {
+                            case WORKER ->
+                                workers.put(
+                                    parsed.workerId(), readWorker(key, parsed.workerId(), value));
+                            case ASSIGNMENT ->
+                                assignments.put(
+                                    parsed.workerId(),
+                                    readAssignment(key, parsed.workerId(), value));
+                            case PLAN ->
+                                plan[0] = MembershipJson.read(key, value, PlanRecord.class);
+                            case SPEC ->
+                                spec[0] = MembershipJson.read(key, value, SpecRecord.class);
+                          }
+                        }));
+      }
+      state.reset(revision, workers, assignments, plan[0], spec[0]);
+      WatchOption option = WatchOption.builder().isPrefix(true).withRevision(revision + 1).build();
+      synchronized (this) {
+        if (closed) {
+          return;
+        }
+        watcher =
+            client
+                .getWatchClient()
+                .watch(
+                    bytes(keys.prefix()),
+                    option,
+                    Watch.listener(this::onWatch, this::onWatchError, this::onWatchClosed));
+      }
+      if (outageLogged) {
+        LOG.info(
+            "etcd membership of pipeline {} readable again at revision {}", pipeline, revision);
+        outageLogged = false;
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | TimeoutException | RuntimeException e) {
+      if (!outageLogged) {
+        LOG.warn(
+            "cannot read the membership of pipeline {} from etcd {}; retrying: {}",
+            pipeline,
+            settings.endpoints(),
+            e.toString());
+        outageLogged = true;
+      }
+      scheduleResync();
+    }
+  }
+
+  private void scheduleResync() {
+    if (!closed) {
+      try {
+        scheduler.schedule(this::resync, RESYNC_DELAY.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (java.util.concurrent.RejectedExecutionException closing) {
+        LOG.debug("membership closed; no resync");
+      }
+    }
+  }
+
+  private void onWatch(WatchResponse response) {
+    if (response.getEvents().isEmpty()) {
+      return;
+    }
+    long revision =
+        response.getEvents().get(response.getEvents().size() - 1).getKeyValue().getModRevision();
+    state.apply(
+        revision,
+        changes -> {
+          for (WatchEvent event : response.getEvents()) {
+            KeyValue kv = event.getKeyValue();
+            String key = kv.getKey().toString(StandardCharsets.UTF_8);
+            keys.parse(key).ifPresent(parsed -> applyEvent(changes, event, key, parsed));
+          }
+        });
+  }
+
+  private void applyEvent(
+      MembershipState.Changes changes, WatchEvent event, String key, MembershipKeys.Key parsed) {
+    boolean put = event.getEventType() == WatchEvent.EventType.PUT;
+    byte[] value = event.getKeyValue().getValue().getBytes();
+    switch (parsed.kind()) {
+      case WORKER -> {
+        changes.removeWorker(parsed.workerId());
+        if (put) {
+          readQuietly(() -> changes.putWorker(readWorker(key, parsed.workerId(), value)));
+        }
+      }
+      case ASSIGNMENT -> {
+        changes.removeAssignment(parsed.workerId());
+        if (put) {
+          readQuietly(() -> changes.putAssignment(readAssignment(key, parsed.workerId(), value)));
+        }
+      }
+      case PLAN -> {
+        changes.plan(null);
+        if (put) {
+          readQuietly(() -> changes.plan(MembershipJson.read(key, value, PlanRecord.class)));
+        }
+      }
+      case SPEC -> {
+        changes.spec(null);
+        if (put) {
+          readQuietly(() -> changes.spec(MembershipJson.read(key, value, SpecRecord.class)));
+        }
+      }
+    }
+  }
+
+  private void onWatchError(Throwable error) {
+    // The watcher resumes by itself from the last revision it saw, unless the error halts it;
+    // then onWatchClosed follows.
+    LOG.debug("membership watch of pipeline {} interrupted: {}", pipeline, error.toString());
+  }
+
+  private void onWatchClosed() {
+    if (!closed) {
+      LOG.warn("membership watch of pipeline {} ended; reading everything again", pipeline);
+      scheduleResync();
+    }
+  }
+
+  /** A malformed value is logged and skipped: one bad key must not blind the observer. */
+  private static void readQuietly(Runnable read) {
+    try {
+      read.run();
+    } catch (MembershipJson.MalformedRecordException | IllegalArgumentException e) {
+      LOG.warn("ignoring membership value: {}", e.getMessage());
+    }
+  }
+
+  private static WorkerRecord readWorker(String key, String workerId, byte[] value) {
+    WorkerRecord worker = MembershipJson.read(key, value, WorkerRecord.class);
+    requireKeyMatches(key, workerId, worker.workerId());
+    return worker;
+  }
+
+  private static Assignment readAssignment(String key, String workerId, byte[] value) {
+    Assignment assignment = MembershipJson.read(key, value, Assignment.class);
+    requireKeyMatches(key, workerId, assignment.workerId());
+    return assignment;
+  }
+
+  private static void requireKeyMatches(String key, String keyId, String valueId) {
+    if (!keyId.equals(valueId)) {
+      throw new IllegalArgumentException(
+          "value of " + key + " names worker '" + valueId + "', not '" + keyId + "'");
+    }
+  }
+
+  private <T> T await(CompletableFuture<T> future, String what) {
+    requireOpen();
+    try {
+      return future.get(settings.operationTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new MembershipUnavailableException("interrupted while trying to " + what, e);
+    } catch (ExecutionException | TimeoutException e) {
+      future.cancel(true);
+      Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+      throw new MembershipUnavailableException(
+          "could not "
+              + what
+              + " in etcd "
+              + settings.endpoints()
+              + " within "
+              + settings.operationTimeout()
+              + ": "
+              + cause,
+          cause);
+    }
+  }
+
+  private void requireOpen() {
+    if (closed) {
+      throw new IllegalStateException("membership of pipeline " + pipeline + " is closed");
+    }
+  }
+
+  static ByteSequence bytes(String text) {
+    return ByteSequence.from(text, StandardCharsets.UTF_8);
+  }
+
+  private static ByteSequence json(Object record) {
+    return ByteSequence.from(MembershipJson.write(record));
+  }
+}

@@ -1,0 +1,131 @@
+package dev.adapt.core.membership;
+
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * An immutable view of a pipeline's membership at one point: live workers, assignments, plan and
+ * spec. Maps are sorted by worker id.
+ */
+public final class MembershipSnapshot {
+  private static final MembershipSnapshot EMPTY =
+      new MembershipSnapshot(false, 0, Map.of(), Map.of(), null, null);
+
+  private final boolean synced;
+  private final long revision;
+  private final SortedMap<String, WorkerRecord> workers;
+  private final SortedMap<String, Assignment> assignments;
+  private final PlanRecord plan;
+  private final SpecRecord spec;
+
+  public MembershipSnapshot(
+      boolean synced,
+      long revision,
+      Map<String, WorkerRecord> workers,
+      Map<String, Assignment> assignments,
+      PlanRecord plan,
+      SpecRecord spec) {
+    this.synced = synced;
+    this.revision = revision;
+    this.workers = Collections.unmodifiableSortedMap(new TreeMap<>(workers));
+    this.assignments = Collections.unmodifiableSortedMap(new TreeMap<>(assignments));
+    this.plan = plan;
+    this.spec = spec;
+  }
+
+  /** The snapshot before anything was read. */
+  public static MembershipSnapshot empty() {
+    return EMPTY;
+  }
+
+  /** False until the membership has been read once; an unsynced snapshot is empty. */
+  public boolean synced() {
+    return synced;
+  }
+
+  /** The etcd revision this snapshot reflects (a counter of changes for the static membership). */
+  public long revision() {
+    return revision;
+  }
+
+  /** Registered (live) workers by id. */
+  public SortedMap<String, WorkerRecord> workers() {
+    return workers;
+  }
+
+  /** Assignments by worker id; may name workers that are no longer live. */
+  public SortedMap<String, Assignment> assignments() {
+    return assignments;
+  }
+
+  public Optional<PlanRecord> plan() {
+    return Optional.ofNullable(plan);
+  }
+
+  public Optional<SpecRecord> spec() {
+    return Optional.ofNullable(spec);
+  }
+
+  public Optional<WorkerRecord> worker(String workerId) {
+    return Optional.ofNullable(workers.get(workerId));
+  }
+
+  public Optional<Assignment> assignment(String workerId) {
+    return Optional.ofNullable(assignments.get(workerId));
+  }
+
+  /**
+   * Workers that can take batches for {@code stage} now: live, READY, assigned to the stage and
+   * holding the slice the plan names for it.
+   */
+  public List<WorkerRecord> servingReplicas(int stage) {
+    Optional<String> slice =
+        plan()
+            .filter(p -> stage >= 0 && stage < p.stageCount())
+            .map(p -> p.stages().get(stage).sliceSha256());
+    if (slice.isEmpty()) {
+      return List.of();
+    }
+    return workers.values().stream()
+        .filter(WorkerRecord::isReady)
+        .filter(w -> w.holds(slice.get()))
+        .filter(w -> assignment(w.workerId()).map(a -> a.stage() == stage).orElse(false))
+        .toList();
+  }
+
+  /** Ids of workers live in {@code previous} and gone from this snapshot. */
+  public Set<String> workersGoneSince(MembershipSnapshot previous) {
+    Set<String> gone = new TreeSet<>(previous.workers.keySet());
+    gone.removeAll(workers.keySet());
+    return gone;
+  }
+
+  /** Same content, ignoring the revision. */
+  boolean sameContent(MembershipSnapshot other) {
+    return synced == other.synced
+        && workers.equals(other.workers)
+        && assignments.equals(other.assignments)
+        && Objects.equals(plan, other.plan)
+        && Objects.equals(spec, other.spec);
+  }
+
+  @Override
+  public String toString() {
+    return "MembershipSnapshot[revision="
+        + revision
+        + ", workers="
+        + workers.keySet()
+        + ", assignments="
+        + assignments.values()
+        + ", plan="
+        + plan().map(p -> "generation " + p.generation()).orElse("none")
+        + "]";
+  }
+}

@@ -1,0 +1,147 @@
+package dev.adapt.core.membership;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The observed membership of one pipeline and its listeners, shared by both implementations.
+ * Mutations produce a new snapshot; listeners are called on one thread, in order, and always with
+ * the newest snapshot (a slow listener skips intermediate ones, never the last).
+ */
+final class MembershipState implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(MembershipState.class);
+
+  private final ScheduledExecutorService notifier;
+  private final List<Listener> listeners = new CopyOnWriteArrayList<>();
+  private final Map<String, WorkerRecord> workers = new HashMap<>();
+  private final Map<String, Assignment> assignments = new HashMap<>();
+  private PlanRecord plan;
+  private SpecRecord spec;
+  private MembershipSnapshot current = MembershipSnapshot.empty();
+  private long sequence;
+
+  MembershipState(String pipeline) {
+    this.notifier = DaemonThreads.single("membership-" + pipeline);
+  }
+
+  synchronized MembershipSnapshot snapshot() {
+    return current;
+  }
+
+  /** Replaces everything with what a full read returned. */
+  synchronized void reset(
+      long revision,
+      Map<String, WorkerRecord> newWorkers,
+      Map<String, Assignment> newAssignments,
+      PlanRecord newPlan,
+      SpecRecord newSpec) {
+    workers.clear();
+    workers.putAll(newWorkers);
+    assignments.clear();
+    assignments.putAll(newAssignments);
+    plan = newPlan;
+    spec = newSpec;
+    publish(revision);
+  }
+
+  /** Applies a batch of changes that happened together (one etcd watch response). */
+  synchronized void apply(long revision, Consumer<Changes> changes) {
+    changes.accept(new Changes());
+    publish(revision);
+  }
+
+  Subscription subscribe(Consumer<MembershipSnapshot> consumer) {
+    Listener listener = new Listener(consumer);
+    listeners.add(listener);
+    executeQuietly(this::deliverLatest);
+    return () -> listeners.remove(listener);
+  }
+
+  @Override
+  public void close() {
+    listeners.clear();
+    notifier.shutdownNow();
+  }
+
+  private void publish(long revision) {
+    MembershipSnapshot next =
+        new MembershipSnapshot(true, revision, workers, assignments, plan, spec);
+    boolean changed = !next.sameContent(current);
+    current = next;
+    if (changed) {
+      sequence++;
+      executeQuietly(this::deliverLatest);
+    }
+  }
+
+  private void executeQuietly(Runnable task) {
+    if (!notifier.isShutdown()) {
+      try {
+        notifier.execute(task);
+      } catch (java.util.concurrent.RejectedExecutionException closing) {
+        LOG.debug("membership closed; notification dropped");
+      }
+    }
+  }
+
+  private void deliverLatest() {
+    MembershipSnapshot latest;
+    long latestSequence;
+    synchronized (this) {
+      latest = current;
+      latestSequence = sequence;
+    }
+    for (Listener listener : listeners) {
+      if (listener.seen < latestSequence) {
+        listener.seen = latestSequence;
+        try {
+          listener.consumer.accept(latest);
+        } catch (RuntimeException e) {
+          LOG.warn("membership listener failed on {}", latest, e);
+        }
+      }
+    }
+  }
+
+  private static final class Listener {
+    final Consumer<MembershipSnapshot> consumer;
+    long seen = -1;
+
+    Listener(Consumer<MembershipSnapshot> consumer) {
+      this.consumer = consumer;
+    }
+  }
+
+  /** The mutations allowed inside {@link #apply}. */
+  final class Changes {
+    void putWorker(WorkerRecord worker) {
+      workers.put(worker.workerId(), worker);
+    }
+
+    void removeWorker(String workerId) {
+      workers.remove(workerId);
+    }
+
+    void putAssignment(Assignment assignment) {
+      assignments.put(assignment.workerId(), assignment);
+    }
+
+    void removeAssignment(String workerId) {
+      assignments.remove(workerId);
+    }
+
+    void plan(PlanRecord newPlan) {
+      plan = newPlan;
+    }
+
+    void spec(SpecRecord newSpec) {
+      spec = newSpec;
+    }
+  }
+}

@@ -1,0 +1,29 @@
+package dev.adapt.core.membership;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * A process that registers one worker in etcd and then idles, so that tests can kill it. Arguments:
+ * endpoint, pipeline, worker id, lease TTL in seconds.
+ */
+public final class RegisteredWorkerMain {
+  private RegisteredWorkerMain() {}
+
+  public static void main(String[] args) throws InterruptedException {
+    EtcdSettings settings =
+        EtcdSettings.of(args[0]).withLeaseTtl(Duration.ofSeconds(Long.parseLong(args[3])));
+    EtcdMembership membership = EtcdMembership.connect(settings, args[1]);
+    membership.register(
+        new WorkerRecord(
+            args[2],
+            "127.0.0.1:1",
+            "CPU",
+            WorkerState.READY,
+            List.of(),
+            0,
+            System.currentTimeMillis()));
+    System.out.println("registered " + args[2]);
+    Thread.sleep(Long.MAX_VALUE);
+  }
+}
