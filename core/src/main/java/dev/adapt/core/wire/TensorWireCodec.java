@@ -1,0 +1,197 @@
+package dev.adapt.core.wire;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.UnsafeByteOperations;
+import dev.adapt.core.tensor.DType;
+import dev.adapt.core.tensor.HostTensor;
+import dev.adapt.proto.v1.Compression;
+import dev.adapt.proto.v1.DataType;
+import dev.adapt.proto.v1.WireTensor;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.Locale;
+import net.jpountz.lz4.LZ4Compressor;
+import net.jpountz.lz4.LZ4Exception;
+import net.jpountz.lz4.LZ4Factory;
+import net.jpountz.lz4.LZ4SafeDecompressor;
+
+/**
+ * {@link HostTensor} to and from {@link WireTensor}: raw little-endian elements with shape and
+ * type, either as they are or as one LZ4 block (lz4-java's fastest compressor) over the whole
+ * buffer.
+ *
+ * <p>Activations run to tens of megabytes per batch, so the codec avoids copies: uncompressed data
+ * is wrapped, not copied, in both directions (host tensors are immutable), and a compressed block
+ * is handed to protobuf without another copy when it would not save much memory. LZ4 itself works
+ * on arrays, which lz4-java handles several times faster than read-only buffers. Decoding checks
+ * everything a peer could get wrong and fails with {@link WireFormatException} naming the problem.
+ */
+public final class TensorWireCodec {
+  private static final LZ4Factory LZ4 = LZ4Factory.fastestInstance();
+  private static final LZ4Compressor COMPRESSOR = LZ4.fastCompressor();
+  private static final LZ4SafeDecompressor DECOMPRESSOR = LZ4.safeDecompressor();
+  // Java arrays stop a little short of Integer.MAX_VALUE.
+  private static final long MAX_BYTES = Integer.MAX_VALUE - 8;
+
+  private TensorWireCodec() {}
+
+  /** Parses {@code lz4} or {@code none} (any case), as given on command lines. */
+  public static Compression parseCompression(String name) {
+    return switch (name.toLowerCase(Locale.ROOT)) {
+      case "lz4" -> Compression.COMPRESSION_LZ4;
+      case "none" -> Compression.COMPRESSION_NONE;
+      default ->
+          throw new IllegalArgumentException("unknown compression '" + name + "': use lz4 or none");
+    };
+  }
+
+  public static WireTensor encode(HostTensor tensor, Compression compression) {
+    WireTensor.Builder wire =
+        WireTensor.newBuilder()
+            .setDtype(tensor.dtype().wire())
+            .setCompression(compression)
+            .setRawSize(tensor.byteSize());
+    for (long dim : tensor.shape()) {
+      wire.addShape(dim);
+    }
+    return switch (compression) {
+      case COMPRESSION_NONE -> wire.setData(UnsafeByteOperations.unsafeWrap(tensor.data())).build();
+      case COMPRESSION_LZ4 -> wire.setData(compress(tensor.data())).build();
+      case UNRECOGNIZED -> throw new IllegalArgumentException("no compression chosen");
+    };
+  }
+
+  public static HostTensor decode(WireTensor wire) {
+    DType dtype = dtype(wire.getDtype());
+    long[] shape = wire.getShapeList().stream().mapToLong(Long::longValue).toArray();
+    long expected = expectedBytes(dtype, shape);
+    if (wire.getRawSize() != expected) {
+      throw new WireFormatException(
+          "raw_size "
+              + wire.getRawSize()
+              + " does not match "
+              + describe(dtype, shape)
+              + ", which needs "
+              + expected
+              + " bytes");
+    }
+    ByteString data = wire.getData();
+    return switch (wire.getCompression()) {
+      case COMPRESSION_NONE -> {
+        if (data.size() != expected) {
+          throw new WireFormatException(
+              "uncompressed data holds "
+                  + data.size()
+                  + " bytes, "
+                  + describe(dtype, shape)
+                  + " needs "
+                  + expected);
+        }
+        yield HostTensor.of(dtype, shape, data.asReadOnlyByteBuffer());
+      }
+      case COMPRESSION_LZ4 ->
+          HostTensor.of(dtype, shape, decompress(data, (int) expected, describe(dtype, shape)));
+      case UNRECOGNIZED ->
+          throw new WireFormatException("unknown compression " + wire.getCompressionValue());
+    };
+  }
+
+  /** Bytes of the tensor before compression. */
+  public static long rawBytes(WireTensor wire) {
+    return wire.getRawSize();
+  }
+
+  /** Bytes of tensor data as sent. */
+  public static long wireBytes(WireTensor wire) {
+    return wire.getData().size();
+  }
+
+  /** Raw bytes per wire byte: above 1 when compression pays off; 1 for an empty tensor. */
+  public static double compressionRatio(WireTensor wire) {
+    long sent = wireBytes(wire);
+    return sent == 0 ? 1.0 : (double) rawBytes(wire) / sent;
+  }
+
+  private static ByteString compress(ByteBuffer raw) {
+    int length = raw.remaining();
+    byte[] block = new byte[COMPRESSOR.maxCompressedLength(length)];
+    int written;
+    if (raw.isDirect()) {
+      written =
+          COMPRESSOR.compress(raw, raw.position(), length, ByteBuffer.wrap(block), 0, block.length);
+    } else {
+      // A read-only heap buffer hides its array, which sends lz4-java down its slow pure-Java
+      // path; one copy into an array is several times cheaper than that.
+      byte[] array = new byte[length];
+      raw.duplicate().get(array);
+      written = COMPRESSOR.compress(array, 0, length, block, 0, block.length);
+    }
+    // Wrapping saves a copy; copying to the exact size saves memory held while the message is
+    // queued. Copy only when compression freed a good part of the block.
+    return written > block.length / 4 * 3
+        ? UnsafeByteOperations.unsafeWrap(block, 0, written)
+        : ByteString.copyFrom(block, 0, written);
+  }
+
+  private static ByteBuffer decompress(ByteString data, int rawSize, String what) {
+    // As for compression, an array is much faster for lz4-java than a read-only buffer.
+    byte[] block = data.toByteArray();
+    byte[] raw = new byte[rawSize];
+    int restored;
+    try {
+      restored = DECOMPRESSOR.decompress(block, 0, block.length, raw, 0, rawSize);
+    } catch (LZ4Exception | IndexOutOfBoundsException e) {
+      throw new WireFormatException(
+          "corrupt LZ4 block of "
+              + data.size()
+              + " bytes for "
+              + what
+              + " ("
+              + rawSize
+              + " bytes raw): "
+              + e.getMessage(),
+          e);
+    }
+    if (restored != rawSize) {
+      throw new WireFormatException(
+          "LZ4 block of "
+              + data.size()
+              + " bytes holds "
+              + restored
+              + " bytes, "
+              + what
+              + " needs "
+              + rawSize);
+    }
+    return ByteBuffer.wrap(raw);
+  }
+
+  private static DType dtype(DataType wire) {
+    if (wire == DataType.DATA_TYPE_UNSPECIFIED || wire == DataType.UNRECOGNIZED) {
+      throw new WireFormatException("tensor has no known data type (" + wire + ")");
+    }
+    try {
+      return DType.fromWire(wire);
+    } catch (IllegalArgumentException e) {
+      throw new WireFormatException(e.getMessage(), e);
+    }
+  }
+
+  private static long expectedBytes(DType dtype, long[] shape) {
+    long bytes;
+    try {
+      bytes = HostTensor.byteSize(dtype, shape);
+    } catch (IllegalArgumentException | ArithmeticException e) {
+      throw new WireFormatException("invalid shape " + Arrays.toString(shape), e);
+    }
+    if (bytes > MAX_BYTES) {
+      throw new WireFormatException(
+          describe(dtype, shape) + " needs " + bytes + " bytes, more than one tensor may hold");
+    }
+    return bytes;
+  }
+
+  private static String describe(DType dtype, long[] shape) {
+    return dtype + Arrays.toString(shape);
+  }
+}
