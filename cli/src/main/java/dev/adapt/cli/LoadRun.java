@@ -1,0 +1,159 @@
+package dev.adapt.cli;
+
+import dev.adapt.core.tensor.HostTensor;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntConsumer;
+import java.util.function.IntFunction;
+import java.util.function.Supplier;
+
+/**
+ * Sends a fixed number of requests from a fixed number of concurrent callers, and checks every
+ * answer against the expected output. Bounded in count, and in time by each request's timeout.
+ */
+final class LoadRun {
+
+  /** What a run observed. Latencies are in milliseconds, one per answered request. */
+  record Result(
+      int requests,
+      int succeeded,
+      int failed,
+      int duplicates,
+      int mismatches,
+      double seconds,
+      double[] latenciesMs,
+      List<String> failures) {
+
+    double throughput() {
+      return seconds > 0 ? succeeded / seconds : 0;
+    }
+
+    double percentile(double p) {
+      if (latenciesMs.length == 0) {
+        return 0;
+      }
+      double[] sorted = latenciesMs.clone();
+      Arrays.sort(sorted);
+      int index = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
+      return sorted[Math.max(0, Math.min(sorted.length - 1, index))];
+    }
+  }
+
+  /**
+   * @param inputs the input of request {@code i}
+   * @param expected the expected output of request {@code i}, or null to skip the check
+   * @param afterAnswer called with the number of answers so far, after each answer
+   */
+  static Result run(
+      Supplier<OipClient> clients,
+      int requests,
+      int concurrency,
+      IntFunction<HostTensor> inputs,
+      IntFunction<HostTensor> expected,
+      double tolerance,
+      IntConsumer afterAnswer,
+      ProgressBar progress)
+      throws InterruptedException {
+    AtomicInteger next = new AtomicInteger();
+    AtomicInteger answered = new AtomicInteger();
+    AtomicInteger succeeded = new AtomicInteger();
+    AtomicInteger failed = new AtomicInteger();
+    AtomicInteger duplicates = new AtomicInteger();
+    AtomicInteger mismatches = new AtomicInteger();
+    Set<String> seenIds = ConcurrentHashMap.newKeySet();
+    double[] latencies = new double[requests];
+    Arrays.fill(latencies, -1);
+    List<String> failures = Collections.synchronizedList(new ArrayList<>());
+    List<Thread> callers = new ArrayList<>();
+    long started = System.nanoTime();
+    for (int c = 0; c < concurrency; c++) {
+      Thread caller =
+          new Thread(
+              () -> {
+                try (OipClient client = clients.get()) {
+                  for (int i = next.getAndIncrement(); i < requests; i = next.getAndIncrement()) {
+                    String id = "req-" + i;
+                    long sent = System.nanoTime();
+                    try {
+                      OipClient.Reply reply = client.infer(id, inputs.apply(i));
+                      latencies[i] = (System.nanoTime() - sent) / 1e6;
+                      if (!seenIds.add(reply.id())) {
+                        duplicates.incrementAndGet();
+                      } else if (!reply.id().equals(id)) {
+                        failures.add(id + ": answer carries id " + reply.id());
+                        failed.incrementAndGet();
+                      } else {
+                        succeeded.incrementAndGet();
+                        HostTensor want = expected == null ? null : expected.apply(i);
+                        String mismatch =
+                            want == null ? null : compare(want, reply.output(), tolerance);
+                        if (mismatch != null) {
+                          mismatches.incrementAndGet();
+                          failures.add(id + ": " + mismatch);
+                        }
+                      }
+                    } catch (Exception e) {
+                      failed.incrementAndGet();
+                      failures.add(id + ": " + e.getMessage());
+                    }
+                    int done = answered.incrementAndGet();
+                    progress.update(done, failed.get());
+                    afterAnswer.accept(done);
+                  }
+                }
+              },
+              "bench-caller-" + c);
+      caller.start();
+      callers.add(caller);
+    }
+    for (Thread caller : callers) {
+      caller.join();
+    }
+    double seconds = (System.nanoTime() - started) / 1e9;
+    progress.finish();
+    double[] answeredLatencies = Arrays.stream(latencies).filter(l -> l >= 0).toArray();
+    return new Result(
+        requests,
+        succeeded.get(),
+        failed.get(),
+        duplicates.get(),
+        mismatches.get(),
+        seconds,
+        answeredLatencies,
+        List.copyOf(failures));
+  }
+
+  /** Why {@code actual} differs from {@code expected} beyond the tolerance, or null. */
+  static String compare(HostTensor expected, HostTensor actual, double tolerance) {
+    if (!Arrays.equals(expected.shape(), actual.shape()) || expected.dtype() != actual.dtype()) {
+      return "expected " + expected + ", got " + actual;
+    }
+    float[] want = expected.toFloatArray();
+    float[] got = actual.toFloatArray();
+    double worst = 0;
+    int at = -1;
+    for (int i = 0; i < want.length; i++) {
+      double diff = Math.abs(want[i] - got[i]);
+      if (!(diff <= tolerance) && diff > worst || Double.isNaN(diff)) {
+        worst = diff;
+        at = i;
+      }
+    }
+    return at < 0
+        ? null
+        : "element "
+            + at
+            + " is "
+            + got[at]
+            + ", expected "
+            + want[at]
+            + " (tolerance "
+            + tolerance
+            + ")";
+  }
+}

@@ -1,0 +1,82 @@
+package dev.adapt.dispatcher;
+
+import dev.adapt.proto.v1.Compression;
+import java.time.Duration;
+import picocli.CommandLine.Option;
+
+/** Batching and routing options shared by the dispatcher's own command and {@code adapt local}. */
+public final class ServingOptions {
+
+  @Option(
+      names = "--max-batch-size",
+      defaultValue = "8",
+      description = "Rows merged into one batch at most (default: ${DEFAULT-VALUE}).")
+  int maxBatchSize;
+
+  @Option(
+      names = "--max-queue-delay-ms",
+      defaultValue = "5",
+      description =
+          "How long the first request of a batch waits for others, in ms (default:"
+              + " ${DEFAULT-VALUE}).")
+  long maxQueueDelayMs;
+
+  @Option(
+      names = "--queue-capacity",
+      defaultValue = "256",
+      description =
+          "Requests waiting for a batch at most; more get 429 (default: ${DEFAULT-VALUE}).")
+  int queueCapacity;
+
+  @Option(
+      names = "--max-in-flight",
+      description = "Batches travelling the pipeline at once (default: 2 per stage).")
+  Integer maxInFlight;
+
+  @Option(
+      names = "--timeout-ms",
+      defaultValue = "60000",
+      description = "Deadline of requests that bring none, in ms (default: ${DEFAULT-VALUE}).")
+  long timeoutMs;
+
+  @Option(
+      names = "--attempt-timeout-ms",
+      defaultValue = "10000",
+      description =
+          "How long one pass through the pipeline may take before the batch is replayed, in ms"
+              + " (default: ${DEFAULT-VALUE}).")
+  long attemptTimeoutMs;
+
+  @Option(
+      names = "--compression",
+      defaultValue = "lz4",
+      description =
+          "Compression of activations between stages: lz4 or none (default: ${DEFAULT-VALUE}).")
+  String compression;
+
+  /** The dispatcher settings these options describe, for a pipeline of {@code stages} stages. */
+  public DispatcherSettings apply(DispatcherSettings base, int stages) {
+    Compression wire =
+        switch (compression.toLowerCase(java.util.Locale.ROOT)) {
+          case "lz4" -> Compression.COMPRESSION_LZ4;
+          case "none" -> Compression.COMPRESSION_NONE;
+          default ->
+              throw new IllegalArgumentException(
+                  "--compression must be lz4 or none, not '" + compression + "'");
+        };
+    RouterConfig defaults = base.router();
+    return base.withBatching(
+            new BatchingConfig(
+                maxBatchSize,
+                Duration.ofMillis(maxQueueDelayMs),
+                queueCapacity,
+                maxInFlight != null ? maxInFlight : 2 * stages,
+                Duration.ofMillis(timeoutMs)))
+        .withRouter(
+            new RouterConfig(
+                Duration.ofMillis(attemptTimeoutMs),
+                defaults.quarantine(),
+                defaults.maxAttempts(),
+                wire));
+  }
+}
