@@ -22,78 +22,73 @@ public record DispatcherSettings(
     boolean preloadStandbys,
     ChunkTamper chunkTamper) {
 
-  public static DispatcherSettings defaults(int stages) {
-    return new DispatcherSettings(
-        "0.0.0.0",
-        8000,
-        8001,
-        BatchingConfig.forStages(stages),
-        RouterConfig.defaults(),
-        64 * 1024 * 1024,
-        1024 * 1024,
-        5,
-        Duration.ofMinutes(2),
-        true,
-        ChunkTamper.NONE);
+  /** Defaults for a pipeline of {@code stages} stages. */
+  public static Builder builder(int stages) {
+    return new Builder(stages);
   }
 
-  public DispatcherSettings withPorts(String bindHost, int http, int grpc) {
-    return new DispatcherSettings(
-        bindHost,
-        http,
-        grpc,
-        batching,
-        router,
-        maxBodyBytes,
-        sliceChunkBytes,
-        slicePushAttempts,
-        slicePushTimeout,
-        preloadStandbys,
-        chunkTamper);
-  }
+  /** Starts from the defaults; every setter returns the builder. */
+  public static final class Builder {
+    private String host = "0.0.0.0";
+    private int httpPort = 8000;
+    private int grpcPort = 8001;
+    private BatchingConfig batching;
+    private RouterConfig router = RouterConfig.defaults();
+    private int maxBodyBytes = 64 * 1024 * 1024;
+    private int sliceChunkBytes = 1024 * 1024;
+    private int slicePushAttempts = 5;
+    private Duration slicePushTimeout = Duration.ofMinutes(2);
+    private boolean preloadStandbys = true;
+    private ChunkTamper chunkTamper = ChunkTamper.NONE;
 
-  public DispatcherSettings withBatching(BatchingConfig config) {
-    return new DispatcherSettings(
-        host,
-        httpPort,
-        grpcPort,
-        config,
-        router,
-        maxBodyBytes,
-        sliceChunkBytes,
-        slicePushAttempts,
-        slicePushTimeout,
-        preloadStandbys,
-        chunkTamper);
-  }
+    private Builder(int stages) {
+      batching = BatchingConfig.forStages(stages);
+    }
 
-  public DispatcherSettings withRouter(RouterConfig config) {
-    return new DispatcherSettings(
-        host,
-        httpPort,
-        grpcPort,
-        batching,
-        config,
-        maxBodyBytes,
-        sliceChunkBytes,
-        slicePushAttempts,
-        slicePushTimeout,
-        preloadStandbys,
-        chunkTamper);
-  }
+    public Builder ports(String bindHost, int http, int grpc) {
+      host = bindHost;
+      httpPort = http;
+      grpcPort = grpc;
+      return this;
+    }
 
-  public DispatcherSettings withChunkTamper(ChunkTamper tamper) {
-    return new DispatcherSettings(
-        host,
-        httpPort,
-        grpcPort,
-        batching,
-        router,
-        maxBodyBytes,
-        sliceChunkBytes,
-        slicePushAttempts,
-        slicePushTimeout,
-        preloadStandbys,
-        tamper);
+    public Builder batching(BatchingConfig config) {
+      batching = config;
+      return this;
+    }
+
+    public Builder router(RouterConfig config) {
+      router = config;
+      return this;
+    }
+
+    public RouterConfig router() {
+      return router;
+    }
+
+    public Builder preloadStandbys(boolean preload) {
+      preloadStandbys = preload;
+      return this;
+    }
+
+    public Builder chunkTamper(ChunkTamper tamper) {
+      chunkTamper = tamper;
+      return this;
+    }
+
+    public DispatcherSettings build() {
+      return new DispatcherSettings(
+          host,
+          httpPort,
+          grpcPort,
+          batching,
+          router,
+          maxBodyBytes,
+          sliceChunkBytes,
+          slicePushAttempts,
+          slicePushTimeout,
+          preloadStandbys,
+          chunkTamper);
+    }
   }
 }

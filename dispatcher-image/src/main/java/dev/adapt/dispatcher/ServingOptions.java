@@ -54,8 +54,8 @@ public final class ServingOptions {
           "Compression of activations between stages: lz4 or none (default: ${DEFAULT-VALUE}).")
   String compression;
 
-  /** The dispatcher settings these options describe, for a pipeline of {@code stages} stages. */
-  public DispatcherSettings apply(DispatcherSettings base, int stages) {
+  /** Sets what these options describe, for a pipeline of {@code stages} stages. */
+  public DispatcherSettings.Builder apply(DispatcherSettings.Builder base, int stages) {
     Compression wire =
         switch (compression.toLowerCase(java.util.Locale.ROOT)) {
           case "lz4" -> Compression.COMPRESSION_LZ4;
@@ -65,14 +65,14 @@ public final class ServingOptions {
                   "--compression must be lz4 or none, not '" + compression + "'");
         };
     RouterConfig defaults = base.router();
-    return base.withBatching(
+    return base.batching(
             new BatchingConfig(
                 maxBatchSize,
                 Duration.ofMillis(maxQueueDelayMs),
                 queueCapacity,
                 maxInFlight != null ? maxInFlight : 2 * stages,
                 Duration.ofMillis(timeoutMs)))
-        .withRouter(
+        .router(
             new RouterConfig(
                 Duration.ofMillis(attemptTimeoutMs),
                 defaults.quarantine(),
