@@ -1,6 +1,7 @@
 package dev.adapt.dispatcher;
 
 import dev.adapt.core.tensor.HostTensor;
+import dev.adapt.core.wire.TensorWireCodec;
 import dev.adapt.proto.v1.Compression;
 import dev.adapt.proto.v1.Hop;
 import dev.adapt.proto.v1.HopReport;
@@ -56,7 +57,7 @@ public final class PipelineRouter implements BatchRunner, AutoCloseable {
   @Override
   public CompletableFuture<HostTensor> run(Batch batch) {
     CompletableFuture<HostTensor> result = new CompletableFuture<>();
-    WireTensor input = WireCodec.encode(batch.input(), Compression.COMPRESSION_NONE);
+    WireTensor input = TensorWireCodec.encode(batch.input(), Compression.COMPRESSION_NONE);
     new Flight(batch, input, result).attempt();
     return result;
   }
@@ -153,7 +154,7 @@ public final class PipelineRouter implements BatchRunner, AutoCloseable {
     private void succeeded(StageReply reply) {
       HostTensor output;
       try {
-        output = WireCodec.decode(reply.getOutput());
+        output = TensorWireCodec.decode(reply.getOutput());
       } catch (RuntimeException e) {
         result.completeExceptionally(
             new InferenceException(

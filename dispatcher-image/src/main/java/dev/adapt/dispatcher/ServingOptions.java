@@ -1,5 +1,6 @@
 package dev.adapt.dispatcher;
 
+import dev.adapt.core.wire.TensorWireCodec;
 import dev.adapt.proto.v1.Compression;
 import java.time.Duration;
 import picocli.CommandLine.Option;
@@ -56,14 +57,7 @@ public final class ServingOptions {
 
   /** Sets what these options describe, for a pipeline of {@code stages} stages. */
   public DispatcherSettings.Builder apply(DispatcherSettings.Builder base, int stages) {
-    Compression wire =
-        switch (compression.toLowerCase(java.util.Locale.ROOT)) {
-          case "lz4" -> Compression.COMPRESSION_LZ4;
-          case "none" -> Compression.COMPRESSION_NONE;
-          default ->
-              throw new IllegalArgumentException(
-                  "--compression must be lz4 or none, not '" + compression + "'");
-        };
+    Compression wire = TensorWireCodec.parseCompression(compression);
     RouterConfig defaults = base.router();
     return base.batching(
             new BatchingConfig(
