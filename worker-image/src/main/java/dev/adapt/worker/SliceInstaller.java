@@ -1,0 +1,74 @@
+package dev.adapt.worker;
+
+import dev.adapt.core.slice.SliceExecutor;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Loads verified slices on the loader thread and adds them to the store; concurrent transfers of
+ * the same slice share one load. Batches keep running on the slices already held meanwhile.
+ */
+final class SliceInstaller {
+  private static final Logger LOG = LoggerFactory.getLogger(SliceInstaller.class);
+
+  private final SliceLoader loader;
+  private final SliceStore store;
+  private final WorkerLifecycle lifecycle;
+  private final Executor loadExecutor;
+  private final Map<String, CompletableFuture<Double>> loading = new ConcurrentHashMap<>();
+
+  SliceInstaller(
+      SliceLoader loader, SliceStore store, WorkerLifecycle lifecycle, Executor loadExecutor) {
+    this.loader = loader;
+    this.store = store;
+    this.lifecycle = lifecycle;
+    this.loadExecutor = loadExecutor;
+  }
+
+  /**
+   * Loads {@code artifact}, whose SHA-256 has been verified to be {@code sha256}; completes with
+   * the milliseconds the load took. Fails with {@link IllegalArgumentException} when the bytes are
+   * not a slice, and with {@link java.util.concurrent.RejectedExecutionException} when too many
+   * loads are queued.
+   */
+  CompletableFuture<Double> install(String sha256, byte[] artifact) {
+    CompletableFuture<Double> started = new CompletableFuture<>();
+    CompletableFuture<Double> existing = loading.putIfAbsent(sha256, started);
+    if (existing != null) {
+      return existing;
+    }
+    try {
+      loadExecutor.execute(() -> load(sha256, artifact, started));
+    } catch (RuntimeException rejected) {
+      loading.remove(sha256, started);
+      started.completeExceptionally(rejected);
+    }
+    return started;
+  }
+
+  private void load(String sha256, byte[] artifact, CompletableFuture<Double> result) {
+    long start = System.nanoTime();
+    lifecycle.loadStarted();
+    try {
+      SliceExecutor executor = loader.load(artifact);
+      if (!executor.sha256().equals(sha256)) {
+        executor.close();
+        throw new IllegalArgumentException(
+            "the loaded slice reports hash " + executor.sha256() + ", not " + sha256);
+      }
+      store.add(executor);
+      double millis = (System.nanoTime() - start) / 1e6;
+      LOG.info("loaded slice {} ({} bytes) in {} ms", sha256, artifact.length, Math.round(millis));
+      result.complete(millis);
+    } catch (RuntimeException | LinkageError e) {
+      result.completeExceptionally(e);
+    } finally {
+      lifecycle.loadEnded();
+      loading.remove(sha256, result);
+    }
+  }
+}
