@@ -1,0 +1,169 @@
+package dev.adapt.cli;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.adapt.core.model.CutPoint;
+import dev.adapt.core.model.LoadedModel;
+import dev.adapt.core.model.ModelLoader;
+import dev.adapt.core.model.ModelSource;
+import dev.adapt.core.plan.Plan;
+import dev.adapt.core.plan.Planner;
+import dev.adapt.core.plan.Stage;
+import java.io.PrintWriter;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code adapt plan}: the valid cut points of a model and the stages a plan makes of it. */
+@Command(
+    name = "plan",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Shows where a model can be cut and how a plan cuts it into pipeline stages.",
+      "Without --split-at or --stages the plan is a single stage."
+    })
+final class PlanCommand implements Callable<Integer> {
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  @Spec CommandSpec spec;
+
+  @Option(
+      names = "--model",
+      required = true,
+      paramLabel = "MODEL",
+      description = "builtin:resnet50, or the path of a TensorFlow SavedModel directory.")
+  String model;
+
+  @Option(
+      names = "--signature",
+      paramLabel = "NAME",
+      defaultValue = ModelSource.DEFAULT_SIGNATURE,
+      description = "The SavedModel signature to serve (default: ${DEFAULT-VALUE}).")
+  String signature;
+
+  @ArgGroup(exclusive = true)
+  Partition partition = new Partition();
+
+  static final class Partition {
+    @Option(
+        names = "--split-at",
+        split = ",",
+        paramLabel = "NAME",
+        description =
+            "Cut at these points, from input to output: Keras layer names (conv4_block6_out),"
+                + " operation names or tensor names.")
+    List<String> splitAt;
+
+    @Option(
+        names = "--stages",
+        paramLabel = "N",
+        description = "Cut into N stages, balanced by FLOPs.")
+    Integer stages;
+  }
+
+  @Option(names = "--json", description = "Print the plan as JSON.")
+  boolean json;
+
+  @Override
+  public Integer call() throws JsonProcessingException {
+    LoadedModel loaded = ModelLoader.load(ModelSource.parse(model, signature));
+    Plan plan = Planner.plan(loaded, partition.splitAt, partition.stages);
+    PrintWriter out = spec.commandLine().getOut();
+    if (json) {
+      out.println(JSON.writeValueAsString(toJson(loaded, plan)));
+    } else {
+      printTable(out, loaded, plan);
+    }
+    out.flush();
+    return AdaptCommand.ExitCodes.OK;
+  }
+
+  static Map<String, Object> toJson(LoadedModel loaded, Plan plan) {
+    Map<String, Object> json = new LinkedHashMap<>();
+    json.put("cutPoints", plan.cutPointNames());
+    json.put(
+        "stages",
+        plan.stages().stream()
+            .map(
+                stage -> {
+                  Map<String, Object> s = new LinkedHashMap<>();
+                  s.put("index", stage.index());
+                  s.put("from", stage.from());
+                  s.put("to", stage.to());
+                  s.put("flops", stage.flops());
+                  s.put("paramBytes", stage.paramBytes());
+                  s.put("outputBytesPerItem", stage.outputBytesPerItem());
+                  return s;
+                })
+            .toList());
+    json.put("validCutPoints", loaded.cutPoints().stream().map(CutPoint::name).toList());
+    return json;
+  }
+
+  private static void printTable(PrintWriter out, LoadedModel loaded, Plan plan) {
+    out.printf(
+        "Model %s: %s %s -> %s %s%n",
+        loaded.source(),
+        loaded.inputName(),
+        shape(loaded.input().dtype() + Arrays.toString(loaded.input().shape())),
+        loaded.outputName(),
+        shape(loaded.output().dtype() + Arrays.toString(loaded.output().shape())));
+    out.printf(
+        "Valid cut points (%d): %s%n",
+        loaded.cutPoints().size(),
+        String.join(", ", loaded.cutPoints().stream().map(CutPoint::name).toList()));
+    out.printf(
+        "Plan: %d stage%s%s%n%n",
+        plan.stageCount(),
+        plan.stageCount() == 1 ? "" : "s",
+        plan.cutPoints().isEmpty() ? "" : ", cut at " + String.join(", ", plan.cutPointNames()));
+    int fromWidth = "from".length();
+    int toWidth = "to".length();
+    for (Stage stage : plan.stages()) {
+      fromWidth = Math.max(fromWidth, stage.from().length());
+      toWidth = Math.max(toWidth, stage.to().length());
+    }
+    String row = "%-5s  %-" + fromWidth + "s  %-" + toWidth + "s  %12s  %10s  %14s%n";
+    out.printf(row, "stage", "from", "to", "GFLOPs/item", "params MB", "output KB/item");
+    long totalFlops = 0;
+    long totalParams = 0;
+    for (Stage stage : plan.stages()) {
+      out.printf(
+          Locale.ROOT,
+          row,
+          stage.index(),
+          stage.from(),
+          stage.to(),
+          String.format(Locale.ROOT, "%.3f", stage.flops() / 1e9),
+          String.format(Locale.ROOT, "%.2f", stage.paramBytes() / 1e6),
+          stage.outputBytesPerItem() < 0
+              ? "?"
+              : String.format(Locale.ROOT, "%.1f", stage.outputBytesPerItem() / 1024.0));
+      totalFlops += stage.flops();
+      totalParams += stage.paramBytes();
+    }
+    out.printf(
+        Locale.ROOT,
+        row,
+        "total",
+        "",
+        "",
+        String.format(Locale.ROOT, "%.3f", totalFlops / 1e9),
+        String.format(Locale.ROOT, "%.2f", totalParams / 1e6),
+        "");
+  }
+
+  private static String shape(String text) {
+    return text.replace("-1", "?").replace(" ", "");
+  }
+}

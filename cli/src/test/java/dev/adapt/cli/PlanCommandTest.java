@@ -1,0 +1,169 @@
+package dev.adapt.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.adapt.core.testing.TestModels;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class PlanCommandTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private record Run(int exitCode, String out, String err) {}
+
+  private static Run adapt(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    CommandLine command = AdaptCommand.commandLine();
+    command.setOut(new PrintWriter(out, true));
+    command.setErr(new PrintWriter(err, true));
+    int exitCode = command.execute(args);
+    return new Run(exitCode, out.toString(), err.toString());
+  }
+
+  @Test
+  void printsTheClassicPrototypeSplitOfResNet50AsJson() throws Exception {
+    Run run =
+        adapt(
+            "plan",
+            "--model",
+            "builtin:resnet50",
+            "--split-at",
+            String.join(",", TestModels.RESNET50_PROTOTYPE_SPLIT),
+            "--json");
+
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    JsonNode plan = JSON.readTree(run.out());
+    assertThat(names(plan.get("cutPoints"))).isEqualTo(TestModels.RESNET50_PROTOTYPE_SPLIT);
+    JsonNode stages = plan.get("stages");
+    assertThat(stages).hasSize(8);
+    JsonNode first = stages.get(0);
+    assertThat(first.get("index").asInt()).isZero();
+    assertThat(first.get("from").asText()).isEqualTo("input_1");
+    assertThat(first.get("to").asText()).isEqualTo("conv2_block1_add");
+    // conv2_block1_add is 56x56x256 float32 per image.
+    assertThat(first.get("outputBytesPerItem").asLong()).isEqualTo(56L * 56 * 256 * 4);
+    JsonNode last = stages.get(7);
+    assertThat(last.get("from").asText()).isEqualTo("conv5_block1_add");
+    assertThat(last.get("to").asText()).isEqualTo("predictions");
+    assertThat(last.get("outputBytesPerItem").asLong()).isEqualTo(1000L * 4);
+    long flops = 0;
+    long params = 0;
+    for (JsonNode stage : stages) {
+      assertThat(stage.get("flops").asLong()).isPositive();
+      assertThat(stage.get("paramBytes").asLong()).isPositive();
+      flops += stage.get("flops").asLong();
+      params += stage.get("paramBytes").asLong();
+    }
+    // ResNet-50: about 3.9 G multiply-adds and 25.6 M parameters (float32).
+    assertThat(flops).isBetween(7_600_000_000L, 7_900_000_000L);
+    assertThat(params).isBetween(100_000_000L, 105_000_000L);
+    assertThat(names(plan.get("validCutPoints"))).contains("conv4_block6_out", "avg_pool");
+  }
+
+  @Test
+  void printsABalancedPlanAsATable() {
+    Run run = adapt("plan", "--model", "builtin:resnet50", "--stages", "4");
+
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    assertThat(run.out())
+        .contains("Plan: 4 stages, cut at ")
+        .contains("GFLOPs/item")
+        .contains("input_1")
+        .contains("predictions")
+        .containsPattern("(?m)^3\\s+conv\\S+\\s+predictions\\s");
+  }
+
+  @Test
+  void refusesASplitPointInsideAResidualBlockWithOneLineNamingTheNearestCuts() {
+    Run run =
+        adapt("plan", "--model", "builtin:resnet50", "--split-at", "conv4_block6_2_conv", "--json");
+
+    assertThat(run.exitCode()).isEqualTo(AdaptCommand.ExitCodes.FAILURE);
+    assertThat(run.out()).isEmpty();
+    assertThat(run.err().lines()).hasSize(1);
+    assertThat(run.err())
+        .startsWith("plan: error: invalid split point 'conv4_block6_2_conv'")
+        .contains("skip connection")
+        .contains("conv4_block5_out (before)")
+        .contains("conv4_block6_add (after)")
+        .doesNotContain("Exception");
+  }
+
+  @Test
+  void refusesAnUnknownNameWithSimilarValidNames() {
+    Run run = adapt("plan", "--model", "builtin:resnet50", "--split-at", "conv4_block6_outt");
+
+    assertThat(run.exitCode()).isEqualTo(AdaptCommand.ExitCodes.FAILURE);
+    assertThat(run.err().lines()).hasSize(1);
+    assertThat(run.err()).contains("'conv4_block6_outt'").contains("conv4_block6_out");
+  }
+
+  @Test
+  void refusesADirectoryThatIsNoSavedModel(@TempDir Path empty) {
+    Run run = adapt("plan", "--model", empty.toString());
+
+    assertThat(run.exitCode()).isEqualTo(AdaptCommand.ExitCodes.FAILURE);
+    assertThat(run.err().lines()).hasSize(1);
+    assertThat(run.err()).contains(empty.toString()).contains("not a SavedModel");
+  }
+
+  @Test
+  void refusesASignatureWithTwoInputsAndListsThem() {
+    Path mlp = TestModels.fixtureDirectory(TestModels.MODULE_MLP);
+
+    Run run = adapt("plan", "--model", mlp.toString(), "--signature", "pair");
+
+    assertThat(run.exitCode()).isEqualTo(AdaptCommand.ExitCodes.FAILURE);
+    assertThat(run.err().lines()).hasSize(1);
+    assertThat(run.err()).contains("'pair'").contains("2 inputs (left, right)");
+  }
+
+  @Test
+  void plansASavedModelExportedByKeras() throws Exception {
+    Path cnn = TestModels.fixtureDirectory(TestModels.KERAS_RESIDUAL_CNN);
+
+    Run run = adapt("plan", "--model", cnn.toString(), "--split-at", "block_out", "--json");
+
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    JsonNode plan = JSON.readTree(run.out());
+    assertThat(names(plan.get("cutPoints"))).containsExactly("block_out");
+    assertThat(plan.get("stages").get(0).get("from").asText()).isEqualTo("image");
+    assertThat(plan.get("stages").get(1).get("to").asText()).isEqualTo("output_0");
+  }
+
+  @Test
+  void usageErrorsExitWithTwo() {
+    Run missingModel = adapt("plan", "--stages", "2");
+    Run both =
+        adapt("plan", "--model", "builtin:resnet50", "--stages", "2", "--split-at", "avg_pool");
+
+    assertThat(missingModel.exitCode()).isEqualTo(AdaptCommand.ExitCodes.USAGE);
+    assertThat(missingModel.err().lines()).hasSize(1);
+    assertThat(missingModel.err()).contains("--model");
+    assertThat(both.exitCode()).isEqualTo(AdaptCommand.ExitCodes.USAGE);
+    assertThat(both.err()).contains("mutually exclusive");
+  }
+
+  @Test
+  void anUnknownBuiltinModelIsAFailure() {
+    Run run = adapt("plan", "--model", "builtin:vgg16");
+
+    assertThat(run.exitCode()).isEqualTo(AdaptCommand.ExitCodes.FAILURE);
+    assertThat(run.err()).contains("unknown built-in model 'vgg16'").contains("builtin:resnet50");
+  }
+
+  private static List<String> names(JsonNode array) {
+    List<String> names = new ArrayList<>();
+    array.forEach(node -> names.add(node.asText()));
+    return names;
+  }
+}

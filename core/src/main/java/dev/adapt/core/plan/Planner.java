@@ -1,0 +1,223 @@
+package dev.adapt.core.plan;
+
+import dev.adapt.core.graph.NameResolver;
+import dev.adapt.core.graph.TensorName;
+import dev.adapt.core.model.CutPoint;
+import dev.adapt.core.model.LoadedModel;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Chooses where to cut a model: at named split points, or into N stages whose most expensive stage
+ * is as cheap as possible.
+ */
+public final class Planner {
+  private static final int SUGGESTIONS = 3;
+
+  private Planner() {}
+
+  /**
+   * Resolves a partitioning request as specs write it: named split points when {@code splitAt} is
+   * given (an empty list means one stage), else {@code stages} balanced stages, else one stage.
+   */
+  public static Plan plan(LoadedModel model, List<String> splitAt, Integer stages) {
+    if (splitAt != null && stages != null && stages != splitAt.size() + 1) {
+      throw new IllegalArgumentException(
+          "give either split points or a stage count: "
+              + splitAt.size()
+              + " split points make "
+              + (splitAt.size() + 1)
+              + " stages, not "
+              + stages);
+    }
+    if (splitAt != null) {
+      return named(model, splitAt);
+    }
+    return balanced(model, stages == null ? 1 : stages);
+  }
+
+  /**
+   * Cuts at the named split points: Keras layer names, operation names or tensor names, from input
+   * to output.
+   *
+   * @throws InvalidSplitPointException if a name is unknown, is no valid cut point, or is out of
+   *     order
+   */
+  public static Plan named(LoadedModel model, List<String> splitAt) {
+    List<CutPoint> cuts = new ArrayList<>();
+    for (String name : splitAt) {
+      CutPoint cut = resolveCutPoint(model, name.trim());
+      if (!cuts.isEmpty() && cut.index() <= cuts.get(cuts.size() - 1).index()) {
+        CutPoint previous = cuts.get(cuts.size() - 1);
+        throw new InvalidSplitPointException(
+            name,
+            cut.index() == previous.index()
+                ? "it is the same cut point as '" + previous.name() + "'"
+                : "split points must go from input to output, and it comes before '"
+                    + previous.name()
+                    + "'",
+            List.of());
+      }
+      cuts.add(cut);
+    }
+    return planAt(model, cuts);
+  }
+
+  /** Resolves one name to a valid cut point, or says why it is none. */
+  public static CutPoint resolveCutPoint(LoadedModel model, String name) {
+    NameResolver.Resolution resolution = model.names().resolve(name);
+    if (resolution.tensor().isEmpty()) {
+      throw new InvalidSplitPointException(name, resolution.problem(), similarNames(model, name));
+    }
+    TensorName tensor = resolution.tensor().get();
+    Optional<CutPoint> cut = model.cutPoint(tensor);
+    if (cut.isPresent()) {
+      return cut.get();
+    }
+    if (tensor.equals(model.inputTensor()) || tensor.equals(model.outputTensor())) {
+      throw new InvalidSplitPointException(
+          name,
+          "it is the model's " + (tensor.equals(model.inputTensor()) ? "input" : "output"),
+          List.of());
+    }
+    if (!model.paths().isOnPath(tensor)) {
+      throw new InvalidSplitPointException(
+          name,
+          "tensor " + tensor + " is not on the path from the model's input to its output",
+          similarNames(model, name));
+    }
+    List<String> enclosing = new ArrayList<>();
+    int position = model.paths().position(tensor);
+    CutPoint before = null;
+    CutPoint after = null;
+    for (CutPoint candidate : model.cutPoints()) {
+      int at = model.paths().position(candidate.tensor());
+      if (at < position) {
+        before = candidate;
+      } else if (at > position && after == null) {
+        after = candidate;
+      }
+    }
+    if (before != null) {
+      enclosing.add(before.name() + " (before)");
+    }
+    if (after != null) {
+      enclosing.add(after.name() + " (after)");
+    }
+    throw new InvalidSplitPointException(
+        name,
+        "tensor "
+            + tensor
+            + " is crossed by a skip connection (or another parallel path), so the stages would"
+            + " have to exchange more than one tensor",
+        enclosing);
+  }
+
+  private static List<String> similarNames(LoadedModel model, String name) {
+    return model.cutPoints().stream()
+        .map(CutPoint::name)
+        .sorted(Comparator.comparingInt((String valid) -> editDistance(name, valid)))
+        .limit(SUGGESTIONS)
+        .toList();
+  }
+
+  /** Balances {@code stages} stages by FLOPs. */
+  public static Plan balanced(LoadedModel model, int stages) {
+    long[] flops = model.segmentFlops();
+    double[] costs = new double[flops.length];
+    for (int i = 0; i < flops.length; i++) {
+      costs[i] = flops[i];
+    }
+    return balanced(model, stages, costs);
+  }
+
+  /**
+   * Chooses {@code stages - 1} cut points that minimise the cost of the most expensive stage, where
+   * {@code segmentCosts[i]} is the cost of segment i ({@link LoadedModel#segmentFlops()} explains
+   * segments). Among the cuts that reach that minimum, the one that moves the fewest activation
+   * bytes between stages wins, then the earliest.
+   */
+  public static Plan balanced(LoadedModel model, int stages, double[] segmentCosts) {
+    List<CutPoint> all = model.cutPoints();
+    if (segmentCosts.length != all.size() + 1) {
+      throw new IllegalArgumentException(
+          "expected " + (all.size() + 1) + " segment costs, got " + segmentCosts.length);
+    }
+    if (stages < 1) {
+      throw new IllegalArgumentException("a plan needs at least one stage, not " + stages);
+    }
+    if (stages > all.size() + 1) {
+      throw new IllegalArgumentException(
+          "cannot cut "
+              + model.source().uri()
+              + " into "
+              + stages
+              + " stages: it has "
+              + all.size()
+              + " valid cut points, so at most "
+              + (all.size() + 1)
+              + " stages");
+    }
+    int[] chosen =
+        BalancedPartition.partition(segmentCosts, stages, i -> all.get(i).bytesPerItem());
+    List<CutPoint> cuts = new ArrayList<>();
+    for (int index : chosen) {
+      cuts.add(all.get(index));
+    }
+    return planAt(model, cuts);
+  }
+
+  private static Plan planAt(LoadedModel model, List<CutPoint> cuts) {
+    long[] flops = model.segmentFlops();
+    List<Stage> stages = new ArrayList<>();
+    TensorName from = model.inputTensor();
+    String fromName = model.inputName();
+    int firstSegment = 0;
+    for (int i = 0; i <= cuts.size(); i++) {
+      boolean last = i == cuts.size();
+      TensorName to = last ? model.outputTensor() : cuts.get(i).tensor();
+      String toName = last ? model.outputName() : cuts.get(i).name();
+      int endSegment = last ? flops.length : cuts.get(i).index() + 1;
+      long stageFlops = 0;
+      for (int s = firstSegment; s < endSegment; s++) {
+        stageFlops += flops[s];
+      }
+      long outputBytes = last ? model.output().bytesPerItem() : cuts.get(i).bytesPerItem();
+      stages.add(
+          new Stage(
+              i,
+              fromName,
+              toName,
+              from,
+              to,
+              stageFlops,
+              model.parameterBytes(from, to),
+              outputBytes));
+      from = to;
+      fromName = toName;
+      firstSegment = endSegment;
+    }
+    return new Plan(model.source().uri(), cuts, stages);
+  }
+
+  static int editDistance(String a, String b) {
+    int[] previous = new int[b.length() + 1];
+    int[] current = new int[b.length() + 1];
+    for (int j = 0; j <= b.length(); j++) {
+      previous[j] = j;
+    }
+    for (int i = 1; i <= a.length(); i++) {
+      current[0] = i;
+      for (int j = 1; j <= b.length(); j++) {
+        int substitution = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+        current[j] = Math.min(substitution, Math.min(previous[j], current[j - 1]) + 1);
+      }
+      int[] swap = previous;
+      previous = current;
+      current = swap;
+    }
+    return previous[b.length()];
+  }
+}

@@ -1,0 +1,117 @@
+package dev.adapt.core.slice;
+
+import dev.adapt.core.model.TensorSpec;
+import dev.adapt.core.tensor.HostTensor;
+import java.util.Arrays;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.tensorflow.Graph;
+import org.tensorflow.Result;
+import org.tensorflow.Session;
+import org.tensorflow.Tensor;
+
+/**
+ * Runs a slice with TensorFlow: imports its graph into a session once, then runs batches through
+ * it. Thread-safe: batches may run concurrently; {@link #close()} waits for running batches.
+ */
+public final class TensorFlowSliceExecutor implements SliceExecutor {
+  private static final Logger log = LoggerFactory.getLogger(TensorFlowSliceExecutor.class);
+
+  private final SliceArtifact artifact;
+  private final Graph graph;
+  private final Session session;
+  private final ReadWriteLock lifecycle = new ReentrantReadWriteLock();
+  private boolean closed;
+
+  private TensorFlowSliceExecutor(SliceArtifact artifact, Graph graph, Session session) {
+    this.artifact = artifact;
+    this.graph = graph;
+    this.session = session;
+  }
+
+  /** Loads a slice into a new TensorFlow session with the given thread settings. */
+  public static TensorFlowSliceExecutor load(SliceArtifact artifact, ExecutorOptions options) {
+    Graph graph = new Graph();
+    try {
+      graph.importGraphDef(artifact.graphDef());
+      Session session = new Session(graph, options.toConfigProto());
+      log.debug("Loaded {} with {}", artifact, options);
+      return new TensorFlowSliceExecutor(artifact, graph, session);
+    } catch (RuntimeException e) {
+      graph.close();
+      throw new IllegalArgumentException("cannot load " + artifact + ": " + e.getMessage(), e);
+    }
+  }
+
+  public static TensorFlowSliceExecutor load(SliceArtifact artifact) {
+    return load(artifact, ExecutorOptions.DEFAULT);
+  }
+
+  public SliceArtifact artifact() {
+    return artifact;
+  }
+
+  @Override
+  public String sha256() {
+    return artifact.sha256();
+  }
+
+  @Override
+  public HostTensor run(HostTensor input) {
+    checkInput(input);
+    lifecycle.readLock().lock();
+    try {
+      if (closed) {
+        throw new IllegalStateException("the executor of " + artifact + " is closed");
+      }
+      try (Tensor fed = TensorConversion.toTensor(input);
+          Result result =
+              session
+                  .runner()
+                  .feed(artifact.input().name(), fed)
+                  .fetch(artifact.output().name())
+                  .run()) {
+        return TensorConversion.toHost(result.get(0));
+      }
+    } finally {
+      lifecycle.readLock().unlock();
+    }
+  }
+
+  private void checkInput(HostTensor input) {
+    TensorSpec expected = artifact.input();
+    long[] shape = input.shape();
+    long[] want = expected.shape();
+    boolean matches = input.dtype() == expected.dtype() && shape.length == want.length;
+    for (int i = 0; matches && i < shape.length; i++) {
+      matches = want[i] < 0 || want[i] == shape[i];
+    }
+    if (!matches) {
+      throw new IllegalArgumentException(
+          "slice "
+              + artifact.stage()
+              + " expects "
+              + expected.dtype()
+              + Arrays.toString(want).replace("-1", "?")
+              + ", got "
+              + input.dtype()
+              + Arrays.toString(shape));
+    }
+  }
+
+  @Override
+  public void close() {
+    lifecycle.writeLock().lock();
+    try {
+      if (!closed) {
+        closed = true;
+        session.close();
+        graph.close();
+      }
+    } finally {
+      lifecycle.writeLock().unlock();
+    }
+  }
+}

@@ -1,0 +1,84 @@
+package dev.adapt.core.slice;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.adapt.core.model.LoadedModel;
+import dev.adapt.core.plan.Planner;
+import dev.adapt.core.tensor.DType;
+import dev.adapt.core.tensor.HostTensor;
+import dev.adapt.core.testing.TestModels;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+
+class TensorFlowSliceExecutorTest {
+  private static SliceArtifact firstStage() {
+    LoadedModel model = TestModels.fixture(TestModels.MODULE_MLP);
+    return Slicer.slice(model, Planner.balanced(model, 2), 0);
+  }
+
+  @Test
+  void runsConcurrentBatchesLikeOneAtATime() throws Exception {
+    SliceArtifact slice = firstStage();
+    List<HostTensor> inputs = new ArrayList<>();
+    for (int i = 0; i < 16; i++) {
+      inputs.add(TestModels.randomFloats(i, 1 + i % 5, 16));
+    }
+    try (TensorFlowSliceExecutor executor =
+        TensorFlowSliceExecutor.load(slice, new ExecutorOptions(1, 1))) {
+      List<HostTensor> sequential = inputs.stream().map(executor::run).toList();
+      ExecutorService pool = Executors.newFixedThreadPool(4);
+      try {
+        List<Future<HostTensor>> concurrent = new ArrayList<>();
+        for (int round = 0; round < 4; round++) {
+          for (HostTensor input : inputs) {
+            concurrent.add(pool.submit(() -> executor.run(input)));
+          }
+        }
+        for (int i = 0; i < concurrent.size(); i++) {
+          HostTensor expected = sequential.get(i % inputs.size());
+          assertThat(concurrent.get(i).get().toByteArray()).isEqualTo(expected.toByteArray());
+        }
+      } finally {
+        pool.shutdownNow();
+      }
+      assertThat(executor.sha256()).isEqualTo(slice.sha256());
+      assertThat(sequential.get(2).shape()[0]).isEqualTo(3);
+    }
+  }
+
+  @Test
+  void refusesInputsOfTheWrongShapeOrTypeAndRunsAfterClose() {
+    SliceArtifact slice = firstStage();
+    TensorFlowSliceExecutor executor = TensorFlowSliceExecutor.load(slice);
+
+    assertThatThrownBy(() -> executor.run(TestModels.randomFloats(1, 2, 17)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("expects FLOAT32[?, 16], got FLOAT32[2, 17]");
+    assertThatThrownBy(
+            () -> executor.run(HostTensor.of(DType.INT32, new long[] {1, 16}, new byte[64])))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("got INT32");
+    executor.close();
+    executor.close();
+    assertThatThrownBy(() -> executor.run(TestModels.randomFloats(1, 1, 16)))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("closed");
+  }
+
+  @Test
+  void artifactsThatAreNotSlicesAreRefused() {
+    byte[] bytes = firstStage().bytes();
+    byte[] truncated = java.util.Arrays.copyOf(bytes, bytes.length / 2);
+
+    assertThatThrownBy(() -> SliceArtifact.parse(truncated))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> SliceArtifact.parse(new byte[] {8, 7}))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("slice");
+  }
+}

@@ -1,0 +1,167 @@
+"""Writes the SavedModel fixtures of the slicing tests, with TensorFlow's own reference outputs.
+
+Run from this directory with TensorFlow 2.18 (the version TensorFlow Java 1.1.0 is built on):
+
+    python3 -m venv /tmp/tf && /tmp/tf/bin/pip install 'tensorflow-cpu==2.18.*'
+    /tmp/tf/bin/python make_fixtures.py
+
+Each fixture directory holds the SavedModel plus `reference/`: `input.bin` and `output.bin`
+(little-endian float32, row-major) and `reference.json` (their shapes and the signature used).
+The tests compare the Java slices against these outputs; CI does not run Python.
+"""
+
+import json
+import os
+import shutil
+
+import numpy as np
+import tensorflow as tf
+
+SEED = 20240521
+BATCH = 4
+
+
+def write_reference(directory, signature, x, y):
+    ref = os.path.join(directory, "reference")
+    os.makedirs(ref, exist_ok=True)
+    x.astype("<f4").tofile(os.path.join(ref, "input.bin"))
+    y.astype("<f4").tofile(os.path.join(ref, "output.bin"))
+    with open(os.path.join(ref, "reference.json"), "w") as f:
+        json.dump(
+            {
+                "signature": signature,
+                "inputShape": list(x.shape),
+                "outputShape": list(y.shape),
+                "tensorflow": tf.__version__,
+            },
+            f,
+            indent=2,
+        )
+        f.write("\n")
+
+
+def randomize_batch_norms(model, rng):
+    """Gives every BatchNormalization non-trivial statistics, so that freezing them is tested."""
+    for layer in model.layers:
+        if isinstance(layer, tf.keras.layers.BatchNormalization):
+            gamma, beta, mean, var = layer.get_weights()
+            layer.set_weights(
+                [
+                    rng.uniform(0.5, 1.5, gamma.shape).astype("float32"),
+                    rng.normal(0.0, 0.2, beta.shape).astype("float32"),
+                    rng.normal(0.0, 0.3, mean.shape).astype("float32"),
+                    rng.uniform(0.5, 2.0, var.shape).astype("float32"),
+                ]
+            )
+
+
+def keras_residual_cnn(path, rng):
+    """A small functional Keras CNN: convs, batch norms, one residual skip, dense + softmax."""
+    layers = tf.keras.layers
+    inputs = tf.keras.Input(shape=(32, 32, 3), name="image")
+    x = layers.Conv2D(8, 3, padding="same", name="stem_conv")(inputs)
+    x = layers.BatchNormalization(epsilon=1.001e-5, name="stem_bn")(x)
+    x = layers.Activation("relu", name="stem_relu")(x)
+    shortcut = x
+    x = layers.Conv2D(8, 3, padding="same", name="block_1_conv")(x)
+    x = layers.BatchNormalization(epsilon=1.001e-5, name="block_1_bn")(x)
+    x = layers.Activation("relu", name="block_1_relu")(x)
+    x = layers.Conv2D(8, 3, padding="same", name="block_2_conv")(x)
+    x = layers.BatchNormalization(epsilon=1.001e-5, name="block_2_bn")(x)
+    x = layers.Add(name="block_add")([shortcut, x])
+    x = layers.Activation("relu", name="block_out")(x)
+    x = layers.Conv2D(16, 3, strides=2, padding="same", activation="relu", name="down_conv")(x)
+    x = layers.GlobalAveragePooling2D(name="avg_pool")(x)
+    x = layers.Dense(32, activation="relu", name="fc")(x)
+    outputs = layers.Dense(10, activation="softmax", name="predictions")(x)
+    model = tf.keras.Model(inputs, outputs, name="residual_cnn")
+    randomize_batch_norms(model, rng)
+
+    shutil.rmtree(path, ignore_errors=True)
+    model.export(path, format="tf_saved_model")
+    x = rng.uniform(-1.0, 1.0, (BATCH, 32, 32, 3)).astype("float32")
+    y = model(x, training=False).numpy()
+    # The reference comes from the exported SavedModel itself, run by TensorFlow.
+    loaded = tf.saved_model.load(path)
+    served = loaded.signatures["serving_default"](tf.constant(x))
+    (y_served,) = served.values()
+    np.testing.assert_allclose(y, y_served.numpy(), atol=1e-6)
+    write_reference(path, "serving_default", x, y_served.numpy())
+
+
+class TwoTowerMlp(tf.Module):
+    """A tf.Module with plain tf.Variables and tf.functions: an MLP with a skip connection."""
+
+    def __init__(self, rng):
+        super().__init__(name="mlp")
+
+        def var(shape, name, scale):
+            return tf.Variable(rng.normal(0.0, scale, shape).astype("float32"), name=name)
+
+        self.w1 = var((16, 24), "w1", 0.3)
+        self.b1 = var((24,), "b1", 0.1)
+        self.w2 = var((24, 24), "w2", 0.3)
+        self.b2 = var((24,), "b2", 0.1)
+        self.w3 = var((24, 5), "w3", 0.3)
+        self.b3 = var((5,), "b3", 0.1)
+
+    @tf.function(input_signature=[tf.TensorSpec([None, 16], tf.float32, name="features")])
+    def scores(self, features):
+        with tf.name_scope("hidden1"):
+            h1 = tf.nn.relu(tf.matmul(features, self.w1) + self.b1)
+        with tf.name_scope("hidden2"):
+            h2 = tf.nn.tanh(tf.matmul(h1, self.w2) + self.b2)
+        with tf.name_scope("skip"):
+            h = h1 + h2
+        with tf.name_scope("logits"):
+            logits = tf.matmul(h, self.w3) + self.b3
+        return {"scores": tf.nn.softmax(logits, name="scores")}
+
+    @tf.function(input_signature=[tf.TensorSpec([None, 16], tf.float32, name="features")])
+    def hidden(self, features):
+        return {"hidden": tf.nn.relu(tf.matmul(features, self.w1) + self.b1)}
+
+    @tf.function(
+        input_signature=[
+            tf.TensorSpec([None, 16], tf.float32, name="left"),
+            tf.TensorSpec([None, 16], tf.float32, name="right"),
+        ]
+    )
+    def pair(self, left, right):
+        return {"sum": tf.matmul(left + right, self.w1)}
+
+    @tf.function(input_signature=[tf.TensorSpec([None, 16], tf.float32, name="features")])
+    def split(self, features):
+        h = tf.matmul(features, self.w1)
+        return {"first": h[:, :12], "second": h[:, 12:]}
+
+
+def module_mlp(path, rng):
+    module = TwoTowerMlp(rng)
+    shutil.rmtree(path, ignore_errors=True)
+    tf.saved_model.save(
+        module,
+        path,
+        signatures={
+            "serving_default": module.scores,
+            "hidden": module.hidden,
+            "pair": module.pair,
+            "split": module.split,
+        },
+    )
+    x = rng.uniform(-1.0, 1.0, (BATCH, 16)).astype("float32")
+    loaded = tf.saved_model.load(path)
+    y = loaded.signatures["serving_default"](features=tf.constant(x))["scores"].numpy()
+    write_reference(path, "serving_default", x, y)
+
+
+def main():
+    here = os.path.dirname(os.path.abspath(__file__))
+    rng = np.random.default_rng(SEED)
+    tf.keras.utils.set_random_seed(SEED)
+    keras_residual_cnn(os.path.join(here, "keras_residual_cnn"), rng)
+    module_mlp(os.path.join(here, "module_mlp"), rng)
+
+
+if __name__ == "__main__":
+    main()
