@@ -1,5 +1,6 @@
 package dev.adapt.core.membership;
 
+import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.common.exception.ErrorCode;
 import io.etcd.jetcd.common.exception.EtcdException;
@@ -10,15 +11,19 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps {@code workers/<id>} alive under a lease. One thread renews the lease every third of its
- * TTL; when etcd cannot be reached it keeps trying, and when the lease is gone (expired during an
- * outage, revoked, or etcd lost its data) it takes a new one and writes the record again. The
- * record is rewritten after every outage, so the stored value never lags behind.
+ * Keeps {@code workers/<id>} alive under a lease. Two threads: the keeper renews the lease every
+ * third of its TTL, and nothing else, so that a slow write can never let the lease lapse; the
+ * registrar obtains leases and writes the record. When etcd cannot be reached both keep trying;
+ * when etcd says the lease is gone (expired during an outage, revoked, or etcd lost its data) the
+ * registrar takes a new one and writes the record again. After every outage the record is
+ * rewritten, so the stored value never lags behind.
  */
 final class EtcdWorkerRegistration implements WorkerRegistration {
   private static final Logger LOG = LoggerFactory.getLogger(EtcdWorkerRegistration.class);
@@ -27,14 +32,14 @@ final class EtcdWorkerRegistration implements WorkerRegistration {
   private final MembershipKeys keys;
   private final EtcdSettings settings;
   private final Consumer<EtcdWorkerRegistration> onClose;
-  private final ScheduledExecutorService thread;
+  private final ScheduledExecutorService registrar;
+  private final ScheduledExecutorService keeper;
   private final long renewMillis;
+  private final AtomicLong leaseId = new AtomicLong();
+  private final AtomicBoolean written = new AtomicBoolean();
+  private final AtomicBoolean outage = new AtomicBoolean();
   private volatile WorkerRecord record;
   private volatile boolean closed;
-  // Touched only on the registration thread.
-  private long leaseId;
-  private boolean written;
-  private boolean outage;
 
   EtcdWorkerRegistration(
       Client client,
@@ -48,11 +53,13 @@ final class EtcdWorkerRegistration implements WorkerRegistration {
     this.record = record;
     this.onClose = onClose;
     this.renewMillis = Math.max(200, settings.leaseTtlSeconds() * 1000 / 3);
-    this.thread = DaemonThreads.single("etcd-registration-" + record.workerId());
+    this.registrar = DaemonThreads.single("etcd-registration-" + record.workerId());
+    this.keeper = DaemonThreads.single("etcd-lease-" + record.workerId());
   }
 
   void start() {
-    thread.scheduleWithFixedDelay(this::renew, 0, renewMillis, TimeUnit.MILLISECONDS);
+    registrar.scheduleWithFixedDelay(this::register, 0, renewMillis, TimeUnit.MILLISECONDS);
+    keeper.scheduleWithFixedDelay(this::keepAlive, renewMillis, renewMillis, TimeUnit.MILLISECONDS);
   }
 
   @Override
@@ -67,11 +74,8 @@ final class EtcdWorkerRegistration implements WorkerRegistration {
           "registration of " + record.workerId() + " cannot announce " + next.workerId());
     }
     record = next;
-    submit(
-        () -> {
-          written = false;
-          writeIfNeeded();
-        });
+    written.set(false);
+    submit(this::register);
   }
 
   @Override
@@ -80,13 +84,14 @@ final class EtcdWorkerRegistration implements WorkerRegistration {
       return;
     }
     closed = true;
-    thread.shutdownNow();
+    keeper.shutdownNow();
+    registrar.shutdownNow();
     try {
-      thread.awaitTermination(settings.operationTimeout().toMillis(), TimeUnit.MILLISECONDS);
+      registrar.awaitTermination(settings.operationTimeout().toMillis(), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    long lease = leaseId;
+    long lease = leaseId.get();
     if (lease != 0) {
       // Revoking removes the key at once; if etcd is unreachable the lease simply expires.
       try {
@@ -110,95 +115,100 @@ final class EtcdWorkerRegistration implements WorkerRegistration {
 
   private void submit(Runnable task) {
     try {
-      thread.execute(task);
+      registrar.execute(task);
     } catch (RejectedExecutionException closing) {
       LOG.debug("registration of {} closed; update dropped", record.workerId());
     }
   }
 
-  /** One round: obtain or renew the lease, then make sure the record is written. */
-  private void renew() {
+  /** Registrar: obtain a lease if there is none, then write the record if it is not written. */
+  private void register() {
     if (closed) {
       return;
     }
     try {
-      if (leaseId != 0 && !keepAlive()) {
-        LOG.warn("lease of worker {} is gone; registering again", record.workerId());
-        leaseId = 0;
+      if (leaseId.get() == 0) {
+        long granted =
+            call(
+                    client.getLeaseClient().grant(settings.leaseTtlSeconds()),
+                    settings.operationTimeout().toMillis())
+                .getID();
+        leaseId.set(granted);
+        written.set(false);
       }
-      if (leaseId == 0) {
-        leaseId = call(client.getLeaseClient().grant(settings.leaseTtlSeconds())).getID();
-        written = false;
+      if (!written.get()) {
+        WorkerRecord value = record;
+        call(
+            client
+                .getKVClient()
+                .put(
+                    EtcdMembership.bytes(keys.worker(value.workerId())),
+                    ByteSequence.from(MembershipJson.write(value)),
+                    PutOption.builder().withLeaseId(leaseId.get()).build()),
+            settings.operationTimeout().toMillis());
+        // An update that raced with this write leaves its own write queued.
+        written.compareAndSet(false, value == record);
+        LOG.debug("worker {} announced {}", value.workerId(), value);
       }
-      writeIfNeeded();
-      if (outage) {
+      if (outage.compareAndSet(true, false)) {
         LOG.info("etcd reachable again; worker {} is registered", record.workerId());
-        outage = false;
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (ExecutionException | TimeoutException | RuntimeException e) {
       if (isLeaseNotFound(e)) {
-        LOG.warn("lease of worker {} is gone; registering again", record.workerId());
-        leaseId = 0;
-        submit(this::renew);
-        return;
-      }
-      written = false;
-      if (!outage) {
-        LOG.warn(
-            "cannot reach etcd {} to keep worker {} registered; retrying: {}",
-            settings.endpoints(),
-            record.workerId(),
-            e.toString());
-        outage = true;
+        leaseLost(leaseId.get());
+      } else {
+        unreachable(e);
       }
     }
   }
 
-  /** Renews the lease; false when etcd says it no longer exists. */
-  private boolean keepAlive() throws ExecutionException, TimeoutException, InterruptedException {
-    try {
-      return call(client.getLeaseClient().keepAliveOnce(leaseId)).getTTL() > 0;
-    } catch (ExecutionException e) {
-      if (isLeaseNotFound(e)) {
-        return false;
-      }
-      throw e;
-    }
-  }
-
-  private void writeIfNeeded() {
-    if (written || leaseId == 0 || closed) {
+  /** Keeper: renew the lease; report a lost lease to the registrar. */
+  private void keepAlive() {
+    long lease = leaseId.get();
+    if (closed || lease == 0) {
       return;
     }
-    WorkerRecord value = record;
     try {
-      call(
-          client
-              .getKVClient()
-              .put(
-                  EtcdMembership.bytes(keys.worker(value.workerId())),
-                  io.etcd.jetcd.ByteSequence.from(MembershipJson.write(value)),
-                  PutOption.builder().withLeaseId(leaseId).build()));
-      written = value == record;
-      LOG.debug("worker {} announced {}", value.workerId(), value);
+      if (call(client.getLeaseClient().keepAliveOnce(lease), renewMillis).getTTL() <= 0) {
+        leaseLost(lease);
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-    } catch (ExecutionException | TimeoutException e) {
+    } catch (ExecutionException | TimeoutException | RuntimeException e) {
       if (isLeaseNotFound(e)) {
-        leaseId = 0;
-        submit(this::renew);
+        leaseLost(lease);
+      } else {
+        unreachable(e);
       }
-      // Otherwise the next renewal round writes again.
-      LOG.debug("could not write the record of worker {}: {}", value.workerId(), e.toString());
     }
   }
 
-  private <T> T call(CompletableFuture<T> future)
+  private void leaseLost(long lease) {
+    if (lease != 0 && leaseId.compareAndSet(lease, 0)) {
+      LOG.warn("lease of worker {} is gone; registering again", record.workerId());
+      written.set(false);
+      submit(this::register);
+    }
+  }
+
+  private void unreachable(Exception e) {
+    // Rewrite the record once etcd answers again, whatever happened meanwhile.
+    written.set(false);
+    if (outage.compareAndSet(false, true)) {
+      LOG.warn(
+          "cannot reach etcd {} to keep worker {} registered; retrying: {}",
+          settings.endpoints(),
+          record.workerId(),
+          e.toString());
+    }
+  }
+
+  private static <T> T call(CompletableFuture<T> future, long timeoutMillis)
       throws ExecutionException, TimeoutException, InterruptedException {
     try {
-      return future.get(settings.operationTimeout().toMillis(), TimeUnit.MILLISECONDS);
+      return future.get(timeoutMillis, TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
       future.cancel(true);
       throw e;

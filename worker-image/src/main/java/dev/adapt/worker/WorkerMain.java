@@ -1,0 +1,191 @@
+package dev.adapt.worker;
+
+import dev.adapt.core.membership.EtcdSettings;
+import dev.adapt.core.slice.ExecutorOptions;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** Runs one worker process until it is told to stop (SIGTERM or SIGINT). */
+@Command(
+    name = "adapt-worker",
+    mixinStandardHelpOptions = true,
+    description =
+        "Runs one stage of an ADAPT pipeline: receives slices, runs batches, forwards them.")
+public final class WorkerMain implements Callable<Integer> {
+
+  @Option(
+      names = "--pipeline",
+      defaultValue = "default",
+      description = "Pipeline this worker serves (default: ${DEFAULT-VALUE}).")
+  String pipeline;
+
+  @Option(
+      names = "--worker-id",
+      defaultValue = "${env:HOSTNAME}",
+      description = "Unique id within the pipeline (default: the host name).")
+  String workerId;
+
+  @Option(
+      names = "--port",
+      defaultValue = "9000",
+      description = "gRPC port; 0 picks a free one (default: ${DEFAULT-VALUE}).")
+  int port;
+
+  @Option(
+      names = "--bind-address",
+      defaultValue = "0.0.0.0",
+      description = "Interface to listen on (default: ${DEFAULT-VALUE}).")
+  String bindAddress;
+
+  @Option(
+      names = "--advertise-address",
+      description = "host:port others reach this worker at (default: host name and port).")
+  String advertiseAddress;
+
+  @Option(
+      names = "--etcd",
+      defaultValue = "none",
+      description =
+          "Comma-separated etcd endpoints to register with, or 'none' when a launcher follows"
+              + " this process (default: ${DEFAULT-VALUE}).")
+  String etcd;
+
+  @Option(
+      names = "--lease-ttl",
+      defaultValue = "3s",
+      converter = DurationConverter.class,
+      description =
+          "Lifetime of the etcd registration without renewal (default: ${DEFAULT-VALUE}).")
+  Duration leaseTtl;
+
+  @Option(
+      names = "--intra-op-threads",
+      defaultValue = "0",
+      description = "TensorFlow threads per operation; 0 = one per core.")
+  int intraOpThreads;
+
+  @Option(
+      names = "--inter-op-threads",
+      defaultValue = "0",
+      description = "TensorFlow operations run in parallel; 0 = TensorFlow's choice.")
+  int interOpThreads;
+
+  @Option(
+      names = "--metrics-port",
+      defaultValue = "-1",
+      description =
+          "Port of /metrics; 0 picks a free one, -1 serves none (default: ${DEFAULT-VALUE}).")
+  int metricsPort;
+
+  @Option(
+      names = "--compute-threads",
+      defaultValue = "2",
+      description = "Batches computed at once (default: ${DEFAULT-VALUE}).")
+  int computeThreads;
+
+  @Option(
+      names = "--queue",
+      defaultValue = "32",
+      description = "Batches waiting beyond those computing (default: ${DEFAULT-VALUE}).")
+  int queue;
+
+  @Option(
+      names = "--max-slices",
+      defaultValue = "2",
+      description = "Slices held at once (default: ${DEFAULT-VALUE}: current and previous).")
+  int maxSlices;
+
+  @Option(
+      names = "--shutdown-grace",
+      defaultValue = "10s",
+      converter = DurationConverter.class,
+      description = "Time in-flight batches get on shutdown (default: ${DEFAULT-VALUE}).")
+  Duration shutdownGrace;
+
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new WorkerMain()).execute(args));
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    WorkerSettings settings = settings();
+    SliceLoader loader =
+        new TensorFlowSliceLoader(new ExecutorOptions(intraOpThreads, interOpThreads));
+    String device = DeviceProbe.describe();
+    Worker worker = Worker.start(settings, loader, device);
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  worker.close();
+                  stopped.countDown();
+                },
+                "worker-shutdown"));
+    // A launcher that passed port 0 reads the port from this line.
+    System.out.println(
+        "ADAPT worker " + settings.workerId() + " listening on port " + worker.port());
+    System.out.flush();
+    worker.awaitTermination();
+    stopped.await();
+    return 0;
+  }
+
+  WorkerSettings settings() {
+    if (workerId == null || workerId.isBlank() || workerId.equals("null")) {
+      throw new CommandLine.ParameterException(
+          new CommandLine(this), "--worker-id is required where HOSTNAME is not set");
+    }
+    Optional<EtcdSettings> etcdSettings =
+        etcd.equalsIgnoreCase("none")
+            ? Optional.empty()
+            : Optional.of(EtcdSettings.of(etcd).withLeaseTtl(leaseTtl));
+    return new WorkerSettings(
+        pipeline,
+        workerId,
+        bindAddress,
+        port,
+        advertiseAddress,
+        etcdSettings,
+        metricsPort,
+        computeThreads,
+        queue,
+        maxSlices,
+        WorkerSettings.DEFAULT_MAX_SLICE_BYTES,
+        Duration.ofSeconds(60),
+        shutdownGrace);
+  }
+
+  /** Reads {@code 500ms}, {@code 3s}, {@code 2m} or ISO-8601 ({@code PT3S}). */
+  static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
+    private static final Pattern SIMPLE = Pattern.compile("(\\d+)(ms|s|m|h)");
+
+    @Override
+    public Duration convert(String value) {
+      Matcher simple = SIMPLE.matcher(value.trim().toLowerCase(Locale.ROOT));
+      if (simple.matches()) {
+        long amount = Long.parseLong(simple.group(1));
+        return switch (simple.group(2)) {
+          case "ms" -> Duration.ofMillis(amount);
+          case "s" -> Duration.ofSeconds(amount);
+          case "m" -> Duration.ofMinutes(amount);
+          default -> Duration.ofHours(amount);
+        };
+      }
+      try {
+        return Duration.parse(value);
+      } catch (RuntimeException e) {
+        throw new CommandLine.TypeConversionException(
+            "'" + value + "' is not a duration: use e.g. 500ms, 3s, 2m or PT3S");
+      }
+    }
+  }
+}
