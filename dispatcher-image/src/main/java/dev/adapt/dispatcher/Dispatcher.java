@@ -72,6 +72,12 @@ public final class Dispatcher implements AutoCloseable {
     return this;
   }
 
+  /** The address clients reach the API on (loopback when bound to all addresses). */
+  public String host() {
+    String host = settings.host();
+    return host.equals("0.0.0.0") || host.equals("::") ? "127.0.0.1" : host;
+  }
+
   public int httpPort() {
     return servers.httpPort();
   }
@@ -91,6 +97,11 @@ public final class Dispatcher implements AutoCloseable {
   /** Transfers of slice bytes started so far (offers the worker answered "held" not counted). */
   public int sliceTransfers() {
     return pusher.transfers();
+  }
+
+  /** Transfers a worker refused because the bytes did not match their hash. */
+  public int refusedSliceTransfers() {
+    return pusher.refusedTransfers();
   }
 
   /** Ready when the plan is resolved and every stage has a ready replica. */
@@ -124,8 +135,7 @@ public final class Dispatcher implements AutoCloseable {
         wanted.addAll(pipeline.slices());
       }
       for (StageSlice slice : wanted) {
-        if (worker.holds(slice.sha256())
-            || pusher.confirmed(worker.workerId(), worker.startedAt(), slice.sha256())) {
+        if (worker.holds(slice.sha256())) {
           continue;
         }
         pusher
@@ -148,8 +158,7 @@ public final class Dispatcher implements AutoCloseable {
             && worker.address() != null
             && assignment != null
             && assignment.stage() == stage
-            && (worker.holds(sha)
-                || pusher.confirmed(worker.workerId(), worker.startedAt(), sha))) {
+            && worker.holds(sha)) {
           ready.add(
               new Replica(worker.workerId(), worker.address(), stage, sha, worker.startedAt()));
         }

@@ -7,7 +7,7 @@ import java.time.Duration;
  *
  * @param host the address the client API binds to
  * @param preloadStandbys whether standby workers get every stage's slice in advance, so that a
- *     promotion needs no transfer
+ *     promotion needs no transfer (only where workers keep that many slices; off by default)
  */
 public record DispatcherSettings(
     String host,
@@ -38,7 +38,7 @@ public record DispatcherSettings(
     private int sliceChunkBytes = 1024 * 1024;
     private int slicePushAttempts = 5;
     private Duration slicePushTimeout = Duration.ofMinutes(2);
-    private boolean preloadStandbys = true;
+    private boolean preloadStandbys;
     private ChunkTamper chunkTamper = ChunkTamper.NONE;
 
     private Builder(int stages) {

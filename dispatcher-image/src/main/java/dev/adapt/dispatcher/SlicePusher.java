@@ -40,8 +40,9 @@ public final class SlicePusher implements AutoCloseable {
   private final int maxAttempts;
   private final Duration transferTimeout;
   private final ChunkTamper tamper;
-  private final Map<Key, CompletableFuture<Boolean>> pushes = new ConcurrentHashMap<>();
+  private final Map<Key, Push> pushes = new ConcurrentHashMap<>();
   private final AtomicInteger transfers = new AtomicInteger();
+  private final AtomicInteger refused = new AtomicInteger();
   private final ExecutorService executor =
       Executors.newFixedThreadPool(2, DaemonThreads.named("slice-push"));
   private volatile boolean closed;
@@ -63,32 +64,48 @@ public final class SlicePusher implements AutoCloseable {
 
   /**
    * Makes sure the worker process holds the slice. Completes with true once it does (whether it was
-   * sent or already held), false when every attempt failed; a later call then tries again.
+   * sent or already held), false when every attempt failed. While a push runs, and for a short
+   * while after it succeeded (until the worker's announcement shows the slice), further calls
+   * return the same push; later calls push again, e.g. after the worker evicted the slice.
    */
-  public CompletableFuture<Boolean> ensure(
+  public synchronized CompletableFuture<Boolean> ensure(
       String workerId, String address, long incarnation, StageSlice slice, long planGeneration) {
     Key key = new Key(workerId, incarnation, slice.sha256());
-    CompletableFuture<Boolean> existing = pushes.get(key);
-    if (existing != null && !(existing.isDone() && !existing.join())) {
-      return existing;
+    Push existing = pushes.get(key);
+    if (existing != null && existing.current()) {
+      return existing.result;
     }
-    CompletableFuture<Boolean> push = new CompletableFuture<>();
+    Push push = new Push();
     pushes.put(key, push);
     executor.execute(
-        () ->
-            push.complete(pushWithRetries(workerId, address, incarnation, slice, planGeneration)));
-    return push;
+        () -> {
+          boolean held = pushWithRetries(workerId, address, incarnation, slice, planGeneration);
+          push.doneNanos = System.nanoTime();
+          push.result.complete(held);
+        });
+    return push.result;
   }
 
-  /** True when this dispatcher knows the worker process holds the slice. */
-  public boolean confirmed(String workerId, long incarnation, String sha256) {
-    CompletableFuture<Boolean> push = pushes.get(new Key(workerId, incarnation, sha256));
-    return push != null && push.isDone() && push.join();
+  /** One push and when it ended. */
+  private static final class Push {
+    private static final long SETTLE_NANOS = TimeUnit.SECONDS.toNanos(5);
+    final CompletableFuture<Boolean> result = new CompletableFuture<>();
+    volatile long doneNanos;
+
+    /** Still running, or succeeded so recently that the announcement may lag behind. */
+    boolean current() {
+      return !result.isDone() || (result.join() && System.nanoTime() - doneNanos < SETTLE_NANOS);
+    }
   }
 
   /** How many transfers (not offers) were started, retries included. */
   public int transfers() {
     return transfers.get();
+  }
+
+  /** How many transfers the receiving worker refused as corrupt (DATA_LOSS). */
+  public int refusedTransfers() {
+    return refused.get();
   }
 
   /** Forgets worker processes that are gone, so that their entries do not pile up. */
@@ -132,6 +149,9 @@ public final class SlicePusher implements AutoCloseable {
         return true;
       } catch (RuntimeException | ExecutionException | TimeoutException e) {
         Status status = Status.fromThrowable(e);
+        if (status.getCode() == Status.Code.DATA_LOSS) {
+          refused.incrementAndGet();
+        }
         log.warn(
             "pushing slice {} of stage {} to worker {} failed (attempt {}/{}): {} {}",
             shortHash(slice.sha256()),
