@@ -15,6 +15,8 @@ import picocli.CommandLine.Command;
     description = "Fault-tolerant, pipeline-parallel inference of TensorFlow models.",
     subcommands = {
       PlanCommand.class,
+      LocalCommand.class,
+      BenchCommand.class,
       CommandLine.HelpCommand.class,
     })
 public final class AdaptCommand implements Runnable {

@@ -87,12 +87,15 @@ public final class PipelineRouter implements BatchRunner, AutoCloseable {
       }
       Optional<List<Replica>> route = replicas.route(avoid);
       if (route.isEmpty()) {
-        // No replica for some stage: wait for membership to change (or a quarantine to end).
-        replicas
-            .nextChange()
-            .orTimeout(
-                Math.min(remaining, TimeUnit.MILLISECONDS.toNanos(250)), TimeUnit.NANOSECONDS)
-            .whenComplete((ignored, timeout) -> attempt());
+        // No replica for some stage: wait for membership to change or a quarantine to end. The
+        // shared change signal is only observed, never completed here.
+        CompletableFuture<Void> wake = new CompletableFuture<>();
+        replicas.nextChange().thenRun(() -> wake.complete(null));
+        timers.schedule(
+            () -> wake.complete(null),
+            Math.min(remaining, TimeUnit.MILLISECONDS.toNanos(250)),
+            TimeUnit.NANOSECONDS);
+        wake.thenRunAsync(this::attempt, timers);
         return;
       }
       if (attempts >= config.maxAttempts()) {

@@ -109,14 +109,19 @@ public final class SlicePusher implements AutoCloseable {
   }
 
   /** Forgets worker processes that are gone, so that their entries do not pile up. */
-  public void forgetAllBut(java.util.Set<String> liveWorkerIds) {
-    pushes.keySet().removeIf(key -> !liveWorkerIds.contains(key.workerId()));
+  public synchronized void forgetAllBut(java.util.Set<String> liveWorkerIds) {
+    pushes
+        .entrySet()
+        .removeIf(
+            entry ->
+                !liveWorkerIds.contains(entry.getKey().workerId())
+                    && entry.getValue().result.isDone());
   }
 
   private boolean pushWithRetries(
       String workerId, String address, long incarnation, StageSlice slice, long planGeneration) {
-    ManagedChannel channel = channels.channel(address, incarnation);
     for (int attempt = 1; attempt <= maxAttempts && !closed; attempt++) {
+      ManagedChannel channel = channels.channel(address, incarnation);
       try {
         boolean held =
             WorkerGrpc.newBlockingStub(channel)

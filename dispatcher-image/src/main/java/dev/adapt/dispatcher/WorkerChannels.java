@@ -10,40 +10,52 @@ import java.util.stream.Collectors;
 
 /**
  * One gRPC channel per worker process. A restarted worker gets a new channel, so that it is not
- * held back by the reconnect backoff of its predecessor's.
+ * held back by the reconnect backoff of its predecessor's. Channels of processes that left the
+ * membership are closed after a grace period (a worker may briefly vanish while it re-registers).
  */
 public final class WorkerChannels implements AutoCloseable {
   private static final int MAX_MESSAGE_BYTES = 512 * 1024 * 1024;
 
   private record Key(String address, long incarnation) {}
 
+  private static final long GRACE_NANOS = TimeUnit.SECONDS.toNanos(30);
+
   private final Map<Key, ManagedChannel> channels = new ConcurrentHashMap<>();
+  private final Map<Key, Long> lastSeen = new ConcurrentHashMap<>();
 
   public ManagedChannel channel(Replica replica) {
     return channel(replica.address(), replica.incarnation());
   }
 
   public ManagedChannel channel(String address, long incarnation) {
-    return channels.computeIfAbsent(
-        new Key(address, incarnation),
-        key ->
-            NettyChannelBuilder.forTarget(key.address())
-                .usePlaintext()
-                .maxInboundMessageSize(MAX_MESSAGE_BYTES)
-                .build());
+    Key key = new Key(address, incarnation);
+    lastSeen.put(key, System.nanoTime());
+    return channels.compute(
+        key,
+        (k, existing) ->
+            existing != null && !existing.isShutdown()
+                ? existing
+                : NettyChannelBuilder.forTarget(k.address())
+                    .usePlaintext()
+                    .maxInboundMessageSize(MAX_MESSAGE_BYTES)
+                    .build());
   }
 
-  /** Closes the channels of processes no longer among {@code live}. */
+  /** Closes the channels of processes that have not been among {@code live} for a while. */
   public void retainOnly(Set<Replica> live) {
+    long now = System.nanoTime();
     Set<Key> keep =
         live.stream().map(r -> new Key(r.address(), r.incarnation())).collect(Collectors.toSet());
+    keep.forEach(key -> lastSeen.put(key, now));
     channels
         .entrySet()
         .removeIf(
             entry -> {
-              if (keep.contains(entry.getKey())) {
+              Long seen = lastSeen.get(entry.getKey());
+              if (seen != null && now - seen < GRACE_NANOS) {
                 return false;
               }
+              lastSeen.remove(entry.getKey());
               entry.getValue().shutdown();
               return true;
             });

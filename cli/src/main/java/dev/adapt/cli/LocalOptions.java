@@ -1,0 +1,142 @@
+package dev.adapt.cli;
+
+import dev.adapt.core.model.LoadedModel;
+import dev.adapt.core.model.ModelLoader;
+import dev.adapt.core.model.ModelSource;
+import dev.adapt.dispatcher.DispatcherSettings;
+import dev.adapt.dispatcher.PipelineFactory;
+import dev.adapt.dispatcher.ServedPipeline;
+import dev.adapt.dispatcher.ServingOptions;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * How {@code adapt local} (and {@code adapt bench --local}) lays out a pipeline on this machine.
+ */
+final class LocalOptions {
+  /** Four balanced stages: the layout the benchmarks measure on two cores. */
+  static final int DEFAULT_STAGES = 4;
+
+  @Option(
+      names = "--model",
+      defaultValue = "builtin:resnet50",
+      description = "builtin:resnet50 or a SavedModel path (default: ${DEFAULT-VALUE}).")
+  String model;
+
+  @Option(names = "--signature", description = "SavedModel signature (default: serving_default).")
+  String signature;
+
+  @Option(
+      names = "--stages",
+      description = "Number of balanced stages (default: " + DEFAULT_STAGES + ").")
+  Integer stages;
+
+  @Option(
+      names = "--split-at",
+      split = ",",
+      description = "Cut points, comma-separated (Keras layer or tensor names).")
+  List<String> splitAt;
+
+  @Option(
+      names = "--replicas",
+      defaultValue = "1",
+      description = "Workers per stage (default: ${DEFAULT-VALUE}).")
+  int replicas;
+
+  @Option(
+      names = "--standby",
+      defaultValue = "0",
+      description =
+          "Spare workers that take over a failed worker's stage (default: ${DEFAULT-VALUE}).")
+  int standby;
+
+  @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address the API binds to.")
+  String host;
+
+  @Option(names = "--http-port", defaultValue = "8000", description = "OIP HTTP port (0: any).")
+  int httpPort;
+
+  @Option(names = "--grpc-port", defaultValue = "8001", description = "OIP gRPC port (0: any).")
+  int grpcPort;
+
+  @Option(
+      names = "--etcd",
+      description = "etcd endpoint; workers then register there (default: static membership).")
+  String etcd;
+
+  @Option(
+      names = "--pipeline",
+      defaultValue = "local",
+      description = "Pipeline name (default: ${DEFAULT-VALUE}).")
+  String pipeline;
+
+  @Option(
+      names = "--worker-intra-op-threads",
+      defaultValue = "1",
+      description =
+          "TensorFlow threads inside one operation, per worker (default: ${DEFAULT-VALUE}).")
+  int intraOpThreads;
+
+  @Option(
+      names = "--worker-inter-op-threads",
+      defaultValue = "1",
+      description =
+          "TensorFlow operations run in parallel, per worker (default: ${DEFAULT-VALUE}).")
+  int interOpThreads;
+
+  @Option(
+      names = "--worker-heap",
+      defaultValue = "1g",
+      description = "Java heap of each worker JVM (default: ${DEFAULT-VALUE}).")
+  String workerHeap;
+
+  @Mixin ServingOptions serving = new ServingOptions();
+
+  ModelSource source() {
+    return ModelSource.parse(model, signature);
+  }
+
+  LoadedModel load() {
+    return ModelLoader.load(source());
+  }
+
+  ServedPipeline plan(LoadedModel loaded) {
+    if (splitAt != null && stages != null) {
+      throw new IllegalArgumentException("give either --stages or --split-at, not both");
+    }
+    return PipelineFactory.build(
+        loaded, splitAt, splitAt == null ? (stages != null ? stages : DEFAULT_STAGES) : null, 1);
+  }
+
+  DispatcherSettings dispatcherSettings(int stageCount) {
+    return serving
+        .apply(DispatcherSettings.builder(stageCount).ports(host, httpPort, grpcPort), stageCount)
+        .build();
+  }
+
+  WorkerProcess.Spec workerSpec() {
+    try {
+      Path logs = Files.createTempDirectory("adapt-local-");
+      return new WorkerProcess.Spec(
+          System.getProperty("java.class.path"),
+          pipeline,
+          etcd,
+          intraOpThreads,
+          interOpThreads,
+          workerHeap,
+          logs);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create a directory for worker logs", e);
+    }
+  }
+
+  LocalCluster start(ServedPipeline served) {
+    return LocalCluster.start(
+        served, replicas, standby, workerSpec(), dispatcherSettings(served.stageCount()));
+  }
+}

@@ -1,0 +1,102 @@
+package dev.adapt.cli;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One worker JVM started by the local launcher: the same java binary and class path as this
+ * process, wrapped in {@link ParentWatch} so that it exits when the launcher dies.
+ */
+final class WorkerProcess {
+  final String workerId;
+  final int port;
+  final Process process;
+
+  private WorkerProcess(String workerId, int port, Process process) {
+    this.workerId = workerId;
+    this.port = port;
+    this.process = process;
+  }
+
+  /** How worker JVMs are started. */
+  record Spec(
+      String classPath,
+      String pipeline,
+      String etcd,
+      int intraOpThreads,
+      int interOpThreads,
+      String maxHeap,
+      Path logDirectory) {}
+
+  static WorkerProcess start(String workerId, Spec spec) {
+    int port = freePort();
+    List<String> command = new ArrayList<>();
+    command.add(javaBinary());
+    command.add("-Xmx" + spec.maxHeap());
+    command.add("-XX:+UseSerialGC");
+    command.add("-cp");
+    command.add(spec.classPath());
+    command.add(ParentWatch.class.getName());
+    command.add("dev.adapt.worker.WorkerMain");
+    command.addAll(
+        List.of(
+            "--worker-id",
+            workerId,
+            "--bind-address",
+            "127.0.0.1",
+            "--port",
+            Integer.toString(port),
+            "--advertise-address",
+            "127.0.0.1:" + port,
+            "--pipeline",
+            spec.pipeline(),
+            "--etcd",
+            spec.etcd() == null ? "none" : spec.etcd(),
+            "--intra-op-threads",
+            Integer.toString(spec.intraOpThreads()),
+            "--inter-op-threads",
+            Integer.toString(spec.interOpThreads())));
+    File log = spec.logDirectory().resolve(workerId + ".log").toFile();
+    try {
+      Process process =
+          new ProcessBuilder(command)
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.appendTo(log))
+              // Standard input stays a pipe held by this process: its end tells the worker to exit.
+              .redirectInput(ProcessBuilder.Redirect.PIPE)
+              .start();
+      return new WorkerProcess(workerId, port, process);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot start worker " + workerId, e);
+    }
+  }
+
+  String address() {
+    return "127.0.0.1:" + port;
+  }
+
+  long pid() {
+    return process.pid();
+  }
+
+  static String javaBinary() {
+    return ProcessHandle.current()
+        .info()
+        .command()
+        .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+  }
+
+  static int freePort() {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      socket.setReuseAddress(true);
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException("no free port", e);
+    }
+  }
+}

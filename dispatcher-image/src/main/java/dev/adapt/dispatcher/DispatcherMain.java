@@ -1,0 +1,152 @@
+package dev.adapt.dispatcher;
+
+import dev.adapt.core.membership.EtcdMembership;
+import dev.adapt.core.membership.EtcdSettings;
+import dev.adapt.core.membership.Membership;
+import dev.adapt.core.membership.MembershipSnapshot;
+import dev.adapt.core.membership.SpecRecord;
+import dev.adapt.core.model.LoadedModel;
+import dev.adapt.core.model.ModelLoader;
+import dev.adapt.core.model.ModelSource;
+import dev.adapt.core.plan.InvalidSplitPointException;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * The dispatcher's container entry point. The partitioning comes from the flags, or else from the
+ * pipeline's {@code spec} in etcd (written by the operator); the resolved plan is published to
+ * etcd. A later spec generation makes the dispatcher exit, so that its restart serves the new plan.
+ */
+@Command(
+    name = "adapt-dispatcher",
+    mixinStandardHelpOptions = true,
+    description = "Serves a model pipeline over the Open Inference Protocol (HTTP and gRPC).")
+public final class DispatcherMain implements Callable<Integer> {
+  private static final Logger log = LoggerFactory.getLogger(DispatcherMain.class);
+
+  @Option(names = "--model", description = "builtin:resnet50 or a SavedModel path.")
+  String model;
+
+  @Option(names = "--signature", description = "SavedModel signature (default: serving_default).")
+  String signature;
+
+  @Option(
+      names = "--split-at",
+      split = ",",
+      description = "Cut points, comma-separated (Keras layer or tensor names).")
+  List<String> splitAt;
+
+  @Option(names = "--stages", description = "Number of balanced stages.")
+  Integer stages;
+
+  @Option(names = "--pipeline", defaultValue = "default", description = "Pipeline name in etcd.")
+  String pipeline;
+
+  @Option(
+      names = "--etcd",
+      required = true,
+      description = "etcd endpoints, comma-separated (http://host:port).")
+  String etcd;
+
+  @Option(names = "--host", defaultValue = "0.0.0.0", description = "Address to bind.")
+  String host;
+
+  @Option(names = "--http-port", defaultValue = "8000", description = "OIP HTTP port.")
+  int httpPort;
+
+  @Option(names = "--grpc-port", defaultValue = "8001", description = "OIP gRPC port.")
+  int grpcPort;
+
+  @Mixin ServingOptions serving = new ServingOptions();
+
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new DispatcherMain()).execute(args));
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    try (Membership membership = EtcdMembership.connect(EtcdSettings.of(etcd), pipeline)) {
+      SpecRecord spec = spec(membership);
+      ModelSource source = ModelSource.parse(spec.model(), spec.signature());
+      LoadedModel loaded = ModelLoader.load(source);
+      ServedPipeline served;
+      try {
+        served = PipelineFactory.build(loaded, spec.splitAt(), spec.stages(), spec.generation());
+      } catch (InvalidSplitPointException e) {
+        membership.publishPlan(
+            PipelineFactory.failed(
+                source,
+                spec.splitAt(),
+                spec.stages(),
+                spec.generation(),
+                e.getMessage(),
+                PipelineFactory.validCutPoints(loaded)));
+        log.error("cannot serve spec generation {}: {}", spec.generation(), e.getMessage());
+        awaitNewSpec(membership, spec.generation());
+        return 3;
+      }
+      DispatcherSettings settings =
+          serving
+              .apply(
+                  DispatcherSettings.builder(served.stageCount()).ports(host, httpPort, grpcPort),
+                  served.stageCount())
+              .build();
+      CountDownLatch stop = new CountDownLatch(1);
+      try (Dispatcher dispatcher = new Dispatcher(served, membership, settings).start()) {
+        Thread hook = new Thread(stop::countDown, "dispatcher-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        if (model == null) {
+          membership.subscribe(
+              snapshot -> {
+                if (snapshot.spec().map(s -> s.generation() != spec.generation()).orElse(false)) {
+                  log.info("spec generation changed; exiting to serve the new plan");
+                  stop.countDown();
+                }
+              });
+        }
+        stop.await();
+      }
+      return 0;
+    }
+  }
+
+  /** The partitioning request: from the flags when a model is given, else from etcd. */
+  private SpecRecord spec(Membership membership) throws InterruptedException {
+    if (model != null) {
+      return new SpecRecord(model, signature, splitAt, splitAt == null ? stages : null, 1);
+    }
+    log.info("no --model given; waiting for the spec of pipeline {} in etcd", pipeline);
+    while (true) {
+      try {
+        MembershipSnapshot snapshot =
+            membership.await(s -> s.spec().isPresent(), Duration.ofSeconds(30));
+        return snapshot.spec().orElseThrow();
+      } catch (TimeoutException e) {
+        log.info("still waiting for the spec of pipeline {}", pipeline);
+      }
+    }
+  }
+
+  private static void awaitNewSpec(Membership membership, long generation)
+      throws InterruptedException {
+    while (true) {
+      try {
+        membership.await(
+            s -> s.spec().map(spec -> spec.generation() != generation).orElse(false),
+            Duration.ofMinutes(10));
+        return;
+      } catch (TimeoutException e) {
+        log.debug("no new spec yet");
+      }
+    }
+  }
+}

@@ -1,0 +1,108 @@
+package dev.adapt.dispatcher;
+
+import dev.adapt.core.membership.PlanRecord;
+import dev.adapt.core.membership.PlanStage;
+import dev.adapt.core.model.CutPoint;
+import dev.adapt.core.model.LoadedModel;
+import dev.adapt.core.model.ModelSource;
+import dev.adapt.core.plan.Plan;
+import dev.adapt.core.plan.Planner;
+import dev.adapt.core.plan.Stage;
+import dev.adapt.core.slice.SliceArtifact;
+import dev.adapt.core.slice.Slicer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+
+/** Resolves a partitioning request into what the dispatcher serves: plan, slices, model view. */
+public final class PipelineFactory {
+  private PipelineFactory() {}
+
+  /**
+   * Plans and slices a loaded model: named split points when {@code splitAt} is given, else {@code
+   * stages} balanced stages.
+   *
+   * @throws dev.adapt.core.plan.InvalidSplitPointException for a split point that is no valid cut
+   */
+  public static ServedPipeline build(
+      LoadedModel model, List<String> splitAt, Integer stages, long generation) {
+    Plan plan = Planner.plan(model, splitAt, stages);
+    List<SliceArtifact> artifacts = Slicer.slice(model, plan);
+    List<StageSlice> slices = new ArrayList<>();
+    List<PlanStage> planStages = new ArrayList<>();
+    for (int i = 0; i < artifacts.size(); i++) {
+      SliceArtifact artifact = artifacts.get(i);
+      Stage stage = plan.stages().get(i);
+      slices.add(new StageSlice(i, artifact.sha256(), artifact.bytes()));
+      planStages.add(
+          new PlanStage(
+              i,
+              stage.from(),
+              stage.to(),
+              stage.flops(),
+              stage.paramBytes(),
+              stage.outputBytesPerItem(),
+              artifact.sha256()));
+    }
+    PlanRecord record =
+        new PlanRecord(
+            generation,
+            model.source().uri(),
+            specHash(model.source(), splitAt, stages),
+            plan.cutPointNames(),
+            planStages,
+            null,
+            validCutPoints(model));
+    return new ServedPipeline(modelInfo(model), record, slices);
+  }
+
+  /** The plan record that tells the operator why a spec cannot be served. */
+  public static PlanRecord failed(
+      ModelSource source,
+      List<String> splitAt,
+      Integer stages,
+      long generation,
+      String error,
+      List<String> validCutPoints) {
+    return PlanRecord.failed(
+        generation, source.uri(), specHash(source, splitAt, stages), error, validCutPoints);
+  }
+
+  public static List<String> validCutPoints(LoadedModel model) {
+    return model.cutPoints().stream().map(CutPoint::name).toList();
+  }
+
+  /** The model as clients see it: named like the model, with the signature's tensor names. */
+  public static ModelInfo modelInfo(LoadedModel model) {
+    return new ModelInfo(
+        modelName(model.source()),
+        "1",
+        "tensorflow_graphdef",
+        new TensorSpec(model.inputName(), model.input().dtype(), model.input().shape()),
+        new TensorSpec(model.outputName(), model.output().dtype(), model.output().shape()));
+  }
+
+  /** {@code resnet50} for {@code builtin:resnet50}, the directory name for a SavedModel. */
+  public static String modelName(ModelSource source) {
+    String name =
+        source.kind() == ModelSource.Kind.BUILTIN
+            ? source.location()
+            : String.valueOf(Path.of(source.location()).getFileName());
+    return name.replaceAll("[^A-Za-z0-9_.-]", "_");
+  }
+
+  static String specHash(ModelSource source, List<String> splitAt, Integer stages) {
+    String spec = source.uri() + "|" + source.signature() + "|" + splitAt + "|" + stages;
+    try {
+      return HexFormat.of()
+          .formatHex(
+              MessageDigest.getInstance("SHA-256").digest(spec.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is missing", e);
+    }
+  }
+}
