@@ -1,0 +1,69 @@
+package dev.adapt.operator.convergence;
+
+import dev.adapt.core.membership.MembershipSnapshot;
+import dev.adapt.core.membership.StageLayout;
+import dev.adapt.operator.convergence.WorkerPlanner.Facts;
+import dev.adapt.operator.convergence.WorkerPlanner.ServingLayout;
+import dev.adapt.operator.crd.v1alpha1.InferencePipeline;
+import dev.adapt.operator.crd.v1alpha1.InferencePipelineSpec;
+import dev.adapt.operator.crd.v1alpha1.InferencePipelineStatus;
+import dev.adapt.operator.crd.v1alpha1.StageReplicas;
+import dev.adapt.operator.resources.Names;
+import io.fabric8.kubernetes.api.model.Pod;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/** Turns a pipeline resource and what was observed about it into the planner's facts. */
+public final class PipelineFacts {
+
+  private PipelineFacts() {}
+
+  public static Facts of(
+      InferencePipeline pipeline,
+      long specGeneration,
+      Optional<MembershipSnapshot> snapshot,
+      List<Pod> pods,
+      String templateHash) {
+    return new Facts(
+        layout(pipeline.getSpec()),
+        specGeneration,
+        snapshot,
+        workerPods(pipeline, pods, templateHash),
+        serving(pipeline),
+        id -> Names.workerOrdinal(pipeline, id),
+        ordinal -> Names.worker(pipeline, ordinal));
+  }
+
+  /** The stages, replicas and standbys the spec asks for. */
+  public static StageLayout layout(InferencePipelineSpec spec) {
+    Map<Integer, Integer> overrides =
+        spec.getStageReplicas().stream()
+            .collect(Collectors.toMap(StageReplicas::getStage, StageReplicas::getReplicas));
+    return new StageLayout(
+        SpecValidator.stageCount(spec),
+        spec.getReplicasPerStage(),
+        overrides,
+        spec.getStandbyWorkers());
+  }
+
+  private static List<WorkerPod> workerPods(
+      InferencePipeline pipeline, List<Pod> pods, String templateHash) {
+    return pods.stream()
+        .flatMap(
+            pod ->
+                Names.workerOrdinal(pipeline, pod.getMetadata().getName()).stream()
+                    .mapToObj(ordinal -> WorkerPod.of(pod, ordinal, templateHash)))
+        .toList();
+  }
+
+  /** The plan generation that served before, from the last status: failover during changes. */
+  private static Optional<ServingLayout> serving(InferencePipeline pipeline) {
+    InferencePipelineStatus status = pipeline.getStatus();
+    if (status == null || status.getPlanGeneration() == null || status.getStageCount() == null) {
+      return Optional.empty();
+    }
+    return Optional.of(new ServingLayout(status.getPlanGeneration(), status.getStageCount()));
+  }
+}

@@ -1,0 +1,19 @@
+package dev.adapt.operator.convergence;
+
+import dev.adapt.core.membership.Assignment;
+import java.util.List;
+import java.util.Optional;
+import java.util.SortedMap;
+
+/**
+ * What the workers of a pipeline should be after this reconciliation.
+ *
+ * @param podNames the worker pods that should exist: kept ones and new ones
+ * @param assignments the stage assignments to store in etcd, or empty when etcd was not read (then
+ *     nothing is written)
+ * @param activity what is under way, for the Progressing condition; empty when nothing is
+ */
+public record WorkerPlan(
+    List<String> podNames,
+    Optional<SortedMap<String, Assignment>> assignments,
+    Optional<String> activity) {}

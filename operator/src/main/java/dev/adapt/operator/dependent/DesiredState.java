@@ -1,0 +1,29 @@
+package dev.adapt.operator.dependent;
+
+import dev.adapt.operator.crd.v1alpha1.InferencePipeline;
+import dev.adapt.operator.resources.WorkerPods;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import java.util.List;
+
+/**
+ * What the reconciler decided before running the workflow: the images to run and the worker pods to
+ * keep or create. Dependents build their objects from it and the primary.
+ */
+public record DesiredState(
+    String etcdImage,
+    String dispatcherImage,
+    WorkerPods.Template workers,
+    List<String> workerNames) {
+
+  private static final String KEY = DesiredState.class.getName();
+
+  public void putInto(Context<InferencePipeline> context) {
+    context.managedWorkflowAndDependentResourceContext().put(KEY, this);
+  }
+
+  static DesiredState of(Context<InferencePipeline> context) {
+    return context
+        .managedWorkflowAndDependentResourceContext()
+        .getMandatory(KEY, DesiredState.class);
+  }
+}

@@ -1,0 +1,122 @@
+package dev.adapt.operator.membership;
+
+import dev.adapt.core.membership.EtcdMembership;
+import dev.adapt.core.membership.EtcdSettings;
+import dev.adapt.core.membership.Membership;
+import dev.adapt.core.membership.MembershipSnapshot;
+import dev.adapt.core.membership.Subscription;
+import dev.adapt.operator.crd.v1alpha1.InferencePipeline;
+import dev.adapt.operator.resources.EtcdEndpoints;
+import dev.adapt.operator.resources.Names;
+import io.javaoperatorsdk.operator.processing.event.Event;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.AbstractEventSource;
+import io.javaoperatorsdk.operator.processing.event.source.ResourceEventAware;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The etcd membership of every pipeline, watched: a change that matters to the operator (a worker
+ * registering, changing state or slices, or leaving; an assignment, plan or spec changing) triggers
+ * a reconciliation of its pipeline. Changes of a worker's in-flight count do not.
+ *
+ * <p>Each pipeline gets its own etcd client, because a managed etcd belongs to one pipeline.
+ */
+public final class PipelineMemberships
+    extends AbstractEventSource<MembershipSnapshot, InferencePipeline>
+    implements ResourceEventAware<InferencePipeline> {
+
+  private static final Logger log = LoggerFactory.getLogger(PipelineMemberships.class);
+  public static final String NAME = "etcd-membership";
+
+  private final EtcdEndpoints endpoints;
+  private final Map<ResourceID, Watched> watched = new ConcurrentHashMap<>();
+
+  private record Watched(
+      List<String> endpoints, EtcdMembership membership, Subscription subscription) {
+    void close() {
+      subscription.close();
+      membership.close();
+    }
+  }
+
+  public PipelineMemberships(EtcdEndpoints endpoints) {
+    super(MembershipSnapshot.class, NAME);
+    this.endpoints = endpoints;
+  }
+
+  /** The membership of the pipeline, connecting to (or reconnecting to new) endpoints. */
+  public Membership of(InferencePipeline pipeline) {
+    ResourceID id = ResourceID.fromResource(pipeline);
+    List<String> wanted = endpoints.forOperator(pipeline);
+    return watched
+        .compute(
+            id,
+            (key, current) -> {
+              if (current != null && current.endpoints().equals(wanted)) {
+                return current;
+              }
+              if (current != null) {
+                log.info("etcd endpoints changed from {} to {}", current.endpoints(), wanted);
+                current.close();
+              }
+              return watch(id, pipeline, wanted);
+            })
+        .membership();
+  }
+
+  private Watched watch(ResourceID id, InferencePipeline pipeline, List<String> wanted) {
+    EtcdMembership membership =
+        EtcdMembership.connect(
+            EtcdSettings.of(String.join(",", wanted)), Names.pipelineId(pipeline));
+    AtomicReference<RelevantState> last = new AtomicReference<>();
+    Subscription subscription =
+        membership.subscribe(
+            snapshot -> {
+              RelevantState state = RelevantState.of(snapshot);
+              if (!state.equals(last.getAndSet(state)) && isRunning()) {
+                getEventHandler().handleEvent(new Event(id));
+              }
+            });
+    return new Watched(wanted, membership, subscription);
+  }
+
+  @Override
+  public Set<MembershipSnapshot> getSecondaryResources(InferencePipeline primary) {
+    Watched entry = watched.get(ResourceID.fromResource(primary));
+    return entry == null ? Set.of() : Set.of(entry.membership().snapshot());
+  }
+
+  /** Stops watching a pipeline (its resource is gone). */
+  public void forget(InferencePipeline pipeline) {
+    Watched entry = watched.remove(ResourceID.fromResource(pipeline));
+    if (entry != null) {
+      entry.close();
+    }
+  }
+
+  @Override
+  public void onResourceDeleted(InferencePipeline resource) {
+    forget(resource);
+  }
+
+  @Override
+  public void stop() {
+    super.stop();
+    watched
+        .keySet()
+        .forEach(
+            id ->
+                watched.computeIfPresent(
+                    id,
+                    (k, entry) -> {
+                      entry.close();
+                      return null;
+                    }));
+  }
+}

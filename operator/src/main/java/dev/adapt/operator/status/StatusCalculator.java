@@ -1,0 +1,347 @@
+package dev.adapt.operator.status;
+
+import dev.adapt.core.membership.Assignment;
+import dev.adapt.core.membership.MembershipSnapshot;
+import dev.adapt.core.membership.PlanRecord;
+import dev.adapt.core.membership.StageLayout;
+import dev.adapt.core.membership.WorkerRecord;
+import dev.adapt.operator.convergence.WorkerPlan;
+import dev.adapt.operator.convergence.WorkerPlanner;
+import dev.adapt.operator.crd.v1alpha1.InferencePipeline;
+import dev.adapt.operator.crd.v1alpha1.InferencePipelineStatus;
+import dev.adapt.operator.crd.v1alpha1.Phase;
+import dev.adapt.operator.crd.v1alpha1.StageStatus;
+import dev.adapt.operator.resources.EtcdEndpoints;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.Pod;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+
+/**
+ * Computes a pipeline's status from what one reconciliation observed and decided. Pure: the same
+ * facts give an equal status, so that an unchanged pipeline is never patched.
+ */
+public final class StatusCalculator {
+
+  private static final int MAX_LISTED_CUT_POINTS = 60;
+
+  /**
+   * Everything the status is computed from.
+   *
+   * @param problems why the spec is invalid; empty when it is valid
+   * @param layout the stages and replicas the spec asks for (null when the spec is invalid)
+   * @param specGeneration the generation of the partitioning request in etcd (0 when unknown)
+   * @param snapshot the membership, empty when etcd has not been read
+   * @param workers the decision of this reconciliation (null when the spec is invalid)
+   * @param waitingFor what the pipeline waits for before etcd can be read, e.g. the etcd
+   *     StatefulSet; empty when etcd should be readable
+   */
+  public record Observed(
+      InferencePipeline pipeline,
+      List<String> problems,
+      StageLayout layout,
+      long specGeneration,
+      Optional<MembershipSnapshot> snapshot,
+      WorkerPlan workers,
+      List<Pod> workerPods,
+      boolean dispatcherReady,
+      Optional<String> waitingFor,
+      String endpoint,
+      Instant now) {}
+
+  private StatusCalculator() {}
+
+  public static InferencePipelineStatus compute(Observed o) {
+    InferencePipeline pipeline = o.pipeline();
+    InferencePipelineStatus previous =
+        pipeline.getStatus() == null ? new InferencePipelineStatus() : pipeline.getStatus();
+    Long generation = pipeline.getMetadata().getGeneration();
+    InferencePipelineStatus status = new InferencePipelineStatus();
+    status.setObservedGeneration(generation);
+    status.setEndpoint(o.endpoint());
+
+    Optional<PlanRecord> current =
+        o.snapshot()
+            .flatMap(MembershipSnapshot::plan)
+            .filter(p -> p.generation() == o.specGeneration());
+    Optional<String> invalid = invalidity(o.problems(), current);
+    Optional<PlanRecord> plan = current.filter(PlanRecord::isValid);
+    Map<String, Boolean> podReady = podReadiness(o.workerPods());
+    SortedMap<String, Assignment> assignments =
+        o.workers() == null ? new TreeMap<>() : o.workers().assignments().orElseGet(TreeMap::new);
+
+    // The stages shown: the current plan's, else those that served before, else the spec's.
+    if (plan.isPresent()) {
+      status.setPlanGeneration(plan.get().generation());
+      status.setStageCount(plan.get().stageCount());
+      status.setSplitPoints(new ArrayList<>(plan.get().cutPoints()));
+    } else if (previous.getPlanGeneration() != null) {
+      status.setPlanGeneration(previous.getPlanGeneration());
+      status.setStageCount(previous.getStageCount());
+      status.setSplitPoints(previous.getSplitPoints());
+    } else if (o.layout() != null) {
+      status.setStageCount(o.layout().stageCount());
+    }
+
+    List<String> shortages = new ArrayList<>();
+    int stageCount = status.getStageCount() == null ? 0 : status.getStageCount();
+    if (o.layout() != null) {
+      StageLayout layout = WorkerPlanner.resized(o.layout(), stageCount);
+      Long shown = status.getPlanGeneration();
+      int readyWorkers = 0;
+      for (int stage = 0; stage < stageCount; stage++) {
+        int index = stage;
+        List<String> pods =
+            assignments.values().stream()
+                .filter(a -> a.stage() == index)
+                .filter(a -> shown == null || a.planGeneration() == shown)
+                .map(Assignment::workerId)
+                .toList();
+        Optional<String> slice = plan.map(p -> p.stages().get(index).sliceSha256());
+        int ready =
+            (int) pods.stream().filter(id -> serving(id, podReady, o.snapshot(), slice)).count();
+        int desired = layout.replicas(stage);
+        status.getStages().add(new StageStatus(stage, desired, ready, pods));
+        readyWorkers += Math.min(ready, desired);
+        if (ready < desired) {
+          shortages.add("stage " + stage + " has " + ready + "/" + desired + " ready workers");
+        }
+      }
+      int standbyReady =
+          (int)
+              assignments.values().stream()
+                  .filter(Assignment::isStandby)
+                  .filter(a -> serving(a.workerId(), podReady, o.snapshot(), Optional.empty()))
+                  .count();
+      status.setStandbyReady(standbyReady);
+      status.setStandbyDesired(layout.standbys());
+      readyWorkers += Math.min(standbyReady, layout.standbys());
+      if (standbyReady < layout.standbys()) {
+        shortages.add(standbyReady + "/" + layout.standbys() + " standby workers ready");
+      }
+      status.setReadyWorkers(readyWorkers + "/" + layout.workersWanted());
+    }
+    if (!o.dispatcherReady()) {
+      shortages.add("the dispatcher is not ready");
+    }
+
+    Optional<String> podProblems = PodProblems.summary(o.workerPods());
+    boolean etcdRead = o.snapshot().map(MembershipSnapshot::synced).orElse(false);
+    Optional<String> activity =
+        o.workers() == null ? Optional.empty() : o.workers().activity().filter(a -> etcdRead);
+    boolean wasServing =
+        previous.getPhase() == Phase.Ready || previous.getPhase() == Phase.Degraded;
+    boolean sameGeneration = Objects.equals(previous.getObservedGeneration(), generation);
+
+    Phase phase;
+    String waiting = null;
+    if (invalid.isPresent()) {
+      phase = Phase.Failed;
+    } else if (!etcdRead) {
+      waiting =
+          o.waitingFor()
+              .orElse("etcd at " + String.join(",", endpointsOf(o)) + " is not readable yet");
+      phase = wasServing ? Phase.Degraded : Phase.Pending;
+    } else if (shortages.isEmpty() && plan.isPresent() && activity.isEmpty()) {
+      phase = Phase.Ready;
+    } else if (podProblems.isPresent() || (wasServing && sameGeneration && activity.isEmpty())) {
+      phase = Phase.Degraded;
+    } else {
+      phase = Phase.Deploying;
+    }
+    if (phase != Phase.Failed && plan.isEmpty() && etcdRead && waiting == null) {
+      waiting = "waiting for the dispatcher to publish plan generation " + o.specGeneration();
+    }
+    status.setPhase(phase);
+
+    List<Condition> before = previous.getConditions();
+    Instant now = o.now();
+    List<Condition> conditions = new ArrayList<>();
+    conditions.add(
+        Conditions.of(
+            before,
+            Conditions.READY,
+            phase == Phase.Ready,
+            phase == Phase.Ready ? "AllStagesReady" : phase.name(),
+            phase == Phase.Ready
+                ? "all "
+                    + stageCount
+                    + " stages have their ready workers; serving at "
+                    + o.endpoint()
+                : describe(invalid, waiting, activity, shortages),
+            generation,
+            now));
+    boolean progressing =
+        phase == Phase.Pending || phase == Phase.Deploying || activity.isPresent();
+    conditions.add(
+        Conditions.of(
+            before,
+            Conditions.PROGRESSING,
+            progressing && phase != Phase.Failed,
+            progressing && phase != Phase.Failed
+                ? progressReason(waiting, activity)
+                : "NotProgressing",
+            progressing && phase != Phase.Failed
+                ? activity.orElse(waiting == null ? describeShortages(shortages) : waiting)
+                : "",
+            generation,
+            now));
+    conditions.add(
+        Conditions.of(
+            before,
+            Conditions.DEGRADED,
+            phase == Phase.Degraded,
+            phase == Phase.Degraded
+                ? (podProblems.isPresent() ? "PodProblems" : "BelowDesired")
+                : "NotDegraded",
+            phase == Phase.Degraded
+                ? String.join("; ", concat(podProblems, waiting, shortages))
+                : "",
+            generation,
+            now));
+    conditions.add(
+        Conditions.of(
+            before,
+            Conditions.INVALID_SPEC,
+            invalid.isPresent(),
+            invalid.isPresent()
+                ? (o.problems().isEmpty() ? "PlanRejected" : "SpecRejected")
+                : "SpecValid",
+            invalid.orElse(""),
+            generation,
+            now));
+    status.setConditions(conditions);
+    return status;
+  }
+
+  /**
+   * The status of a spec the operator does not act on: phase and conditions say why; what was
+   * deployed before (stages, endpoint) is still described as it was.
+   */
+  public static InferencePipelineStatus invalid(
+      InferencePipeline pipeline, List<String> problems, Instant now) {
+    InferencePipelineStatus previous =
+        pipeline.getStatus() == null ? new InferencePipelineStatus() : pipeline.getStatus();
+    InferencePipelineStatus computed =
+        compute(
+            new Observed(
+                pipeline,
+                problems,
+                null,
+                0,
+                Optional.empty(),
+                null,
+                List.of(),
+                true,
+                Optional.empty(),
+                previous.getEndpoint(),
+                now));
+    computed.setPlanGeneration(previous.getPlanGeneration());
+    computed.setStageCount(previous.getStageCount());
+    computed.setSplitPoints(previous.getSplitPoints());
+    computed.setStages(previous.getStages());
+    computed.setStandbyReady(previous.getStandbyReady());
+    computed.setStandbyDesired(previous.getStandbyDesired());
+    computed.setReadyWorkers(previous.getReadyWorkers());
+    return computed;
+  }
+
+  private static Optional<String> invalidity(List<String> problems, Optional<PlanRecord> plan) {
+    if (!problems.isEmpty()) {
+      return Optional.of(String.join("; ", problems));
+    }
+    return plan.filter(p -> !p.isValid())
+        .map(
+            p -> {
+              List<String> valid = p.validCutPoints();
+              String listed =
+                  valid.stream().limit(MAX_LISTED_CUT_POINTS).collect(Collectors.joining(", "));
+              if (valid.size() > MAX_LISTED_CUT_POINTS) {
+                listed += " and " + (valid.size() - MAX_LISTED_CUT_POINTS) + " more";
+              }
+              return "the dispatcher rejected plan generation "
+                  + p.generation()
+                  + ": "
+                  + p.error()
+                  + (valid.isEmpty() ? "" : ". Valid split points: " + listed);
+            });
+  }
+
+  private static boolean serving(
+      String workerId,
+      Map<String, Boolean> podReady,
+      Optional<MembershipSnapshot> snapshot,
+      Optional<String> slice) {
+    if (!podReady.getOrDefault(workerId, false)) {
+      return false;
+    }
+    Optional<WorkerRecord> record = snapshot.flatMap(s -> s.worker(workerId));
+    return record.isPresent()
+        && record.get().isReady()
+        && slice.map(record.get()::holds).orElse(true);
+  }
+
+  private static Map<String, Boolean> podReadiness(List<Pod> pods) {
+    return pods.stream()
+        .collect(
+            Collectors.toMap(
+                p -> p.getMetadata().getName(),
+                p ->
+                    p.getMetadata().getDeletionTimestamp() == null
+                        && p.getStatus() != null
+                        && p.getStatus().getConditions().stream()
+                            .anyMatch(
+                                c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus())),
+                (a, b) -> a));
+  }
+
+  private static String progressReason(String waiting, Optional<String> activity) {
+    if (activity.isPresent()) {
+      String text = activity.get();
+      if (text.startsWith("rolling")) {
+        return "RollingOutPlan";
+      }
+      if (text.startsWith("replacing")) {
+        return "ReplacingPods";
+      }
+      return "Scaling";
+    }
+    if (waiting != null) {
+      return waiting.contains("plan") ? "WaitingForPlan" : "WaitingForEtcd";
+    }
+    return "WaitingForWorkers";
+  }
+
+  private static String describe(
+      Optional<String> invalid, String waiting, Optional<String> activity, List<String> shortages) {
+    if (invalid.isPresent()) {
+      return "the spec is invalid (see InvalidSpec)";
+    }
+    return String.join("; ", concat(activity, waiting, shortages));
+  }
+
+  private static String describeShortages(List<String> shortages) {
+    return shortages.isEmpty() ? "" : String.join("; ", shortages);
+  }
+
+  private static List<String> concat(Optional<String> first, String second, List<String> rest) {
+    List<String> parts = new ArrayList<>();
+    first.ifPresent(parts::add);
+    if (second != null) {
+      parts.add(second);
+    }
+    parts.addAll(rest);
+    return parts;
+  }
+
+  private static List<String> endpointsOf(Observed o) {
+    return EtcdEndpoints.inCluster(o.pipeline());
+  }
+}

@@ -1,0 +1,84 @@
+package dev.adapt.operator.status;
+
+import dev.adapt.operator.crd.v1alpha1.InferencePipeline;
+import dev.adapt.operator.crd.v1alpha1.InferencePipelineStatus;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Writes a computed status only when it differs from the stored one, and announces a newly invalid
+ * spec with a Warning Event (once per distinct message, so a rejected spec causes no event storm).
+ */
+public final class StatusUpdates {
+
+  private static final Logger log = LoggerFactory.getLogger(StatusUpdates.class);
+
+  private StatusUpdates() {}
+
+  public static UpdateControl<InferencePipeline> patchIfChanged(
+      InferencePipeline pipeline, InferencePipelineStatus status, KubernetesClient client) {
+    InferencePipelineStatus previous = pipeline.getStatus();
+    if (status.equals(previous)) {
+      return UpdateControl.noUpdate();
+    }
+    String invalid = Conditions.message(status.getConditions(), Conditions.INVALID_SPEC);
+    boolean newlyInvalid =
+        Conditions.isTrue(status.getConditions(), Conditions.INVALID_SPEC)
+            && (previous == null
+                || !invalid.equals(
+                    Conditions.message(previous.getConditions(), Conditions.INVALID_SPEC)));
+    if (newlyInvalid) {
+      log.warn("Invalid spec: {}", invalid);
+      PipelineEvents.warning(client, pipeline, Conditions.INVALID_SPEC, invalid);
+    }
+    if (previous == null || previous.getPhase() != status.getPhase()) {
+      log.info("Phase {} -> {}", previous == null ? null : previous.getPhase(), status.getPhase());
+    }
+    return UpdateControl.patchStatus(forStatus(pipeline, status));
+  }
+
+  /** The last status with a Degraded condition naming the failure; JOSDK retries meanwhile. */
+  public static ErrorStatusUpdateControl<InferencePipeline> failed(
+      InferencePipeline pipeline, Exception e, Instant now) {
+    log.warn("Reconciliation failed, will retry: {}", e.toString());
+    InferencePipelineStatus status =
+        Objects.requireNonNullElseGet(pipeline.getStatus(), InferencePipelineStatus::new);
+    String message = "reconciliation failed, retrying: " + e.getMessage();
+    if (message.equals(Conditions.message(status.getConditions(), Conditions.DEGRADED))) {
+      return ErrorStatusUpdateControl.noStatusUpdate();
+    }
+    status.getConditions().removeIf(c -> Conditions.DEGRADED.equals(c.getType()));
+    status
+        .getConditions()
+        .add(
+            Conditions.of(
+                List.of(),
+                Conditions.DEGRADED,
+                true,
+                "ReconcileError",
+                message,
+                pipeline.getMetadata().getGeneration(),
+                now));
+    return ErrorStatusUpdateControl.patchStatus(forStatus(pipeline, status));
+  }
+
+  /** A resource carrying only identity and status, for a server-side apply of the status. */
+  private static InferencePipeline forStatus(
+      InferencePipeline pipeline, InferencePipelineStatus status) {
+    InferencePipeline patch = new InferencePipeline();
+    patch.setMetadata(
+        new ObjectMetaBuilder()
+            .withName(pipeline.getMetadata().getName())
+            .withNamespace(pipeline.getMetadata().getNamespace())
+            .build());
+    patch.setStatus(status);
+    return patch;
+  }
+}

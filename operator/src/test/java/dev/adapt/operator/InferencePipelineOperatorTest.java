@@ -1,0 +1,673 @@
+package dev.adapt.operator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.adapt.core.membership.Assignment;
+import dev.adapt.core.membership.MembershipSnapshot;
+import dev.adapt.core.testing.EtcdServer;
+import dev.adapt.operator.crd.v1alpha1.EtcdSpec;
+import dev.adapt.operator.crd.v1alpha1.InferencePipeline;
+import dev.adapt.operator.crd.v1alpha1.InferencePipelineSpec;
+import dev.adapt.operator.crd.v1alpha1.ModelSpec;
+import dev.adapt.operator.crd.v1alpha1.PartitioningSpec;
+import dev.adapt.operator.crd.v1alpha1.Phase;
+import dev.adapt.operator.resources.Labels;
+import dev.adapt.operator.resources.WorkerPods;
+import dev.adapt.operator.status.Conditions;
+import dev.adapt.operator.testing.ControllerManagerProcess;
+import dev.adapt.operator.testing.KubeApiTestBinaries;
+import dev.adapt.operator.testing.PipelineDouble;
+import dev.adapt.operator.testing.Samples;
+import io.fabric8.kubeapitest.KubeAPIServer;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.MixedOperation;
+import io.fabric8.kubernetes.client.dsl.Resource;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.javaoperatorsdk.operator.Operator;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The operator against a real kube-apiserver (kube-api-test), a real kube-controller-manager
+ * (workload controllers and garbage collection) and a real etcd for the pipelines' membership. The
+ * manifests are installed with {@code kubectl apply -k deploy/}, and the operator runs with the
+ * rights of the ServiceAccount they define. Tests play the kubelet, the workers and the dispatcher
+ * ({@link PipelineDouble}).
+ */
+class InferencePipelineOperatorTest {
+
+  private static final Duration TIMEOUT = Duration.ofSeconds(90);
+  private static final String OPERATOR_ACCOUNT =
+      "system:serviceaccount:adapt-system:adapt-operator";
+
+  private static KubeAPIServer apiServer;
+  private static Path kubeconfig;
+  private static KubernetesClient admin;
+  private static KubernetesClient operatorClient;
+  private static ControllerManagerProcess controllerManager;
+  private static EtcdServer etcd;
+  private static Operator operator;
+  private final List<PipelineDouble> doubles = new ArrayList<>();
+
+  @BeforeAll
+  static void startCluster() throws Exception {
+    KubeApiTestBinaries.directory();
+    apiServer = new KubeAPIServer(KubeApiTestBinaries.offlineConfig().build());
+    apiServer.start();
+    kubeconfig = Files.createTempFile("adapt-operator-test", ".kubeconfig");
+    Files.writeString(kubeconfig, apiServer.getKubeConfigYaml());
+    admin =
+        new KubernetesClientBuilder()
+            .withConfig(Config.fromKubeconfig(apiServer.getKubeConfigYaml()))
+            .build();
+
+    String applied = kubectl("apply", "--server-side", "-k", "../deploy");
+    assertThat(applied).contains("inferencepipelines.adapt.dev", "deployment.apps/adapt-operator");
+    admin
+        .apiextensions()
+        .v1()
+        .customResourceDefinitions()
+        .withName(InferencePipeline.CRD_NAME)
+        .waitUntilCondition(
+            crd ->
+                crd != null
+                    && crd.getStatus() != null
+                    && crd.getStatus().getConditions().stream()
+                        .anyMatch(
+                            c -> "Established".equals(c.getType()) && "True".equals(c.getStatus())),
+            TIMEOUT.toSeconds(),
+            TimeUnit.SECONDS);
+
+    controllerManager = ControllerManagerProcess.start(apiServer);
+    etcd = EtcdServer.start();
+
+    // The operator acts as its ServiceAccount: the RBAC rules of deploy/ are what it gets.
+    Config config = Config.fromKubeconfig(apiServer.getKubeConfigYaml());
+    config.setImpersonateUsername(OPERATOR_ACCOUNT);
+    config.setImpersonateGroups(
+        "system:serviceaccounts", "system:serviceaccounts:adapt-system", "system:authenticated");
+    operatorClient = new KubernetesClientBuilder().withConfig(config).build();
+    OperatorConfig operatorConfig =
+        OperatorConfig.defaults()
+            .withWorkerGpuImage("")
+            .withEtcdEndpoints(pipeline -> List.of(etcd.endpoint()));
+    operator = new Operator(o -> o.withKubernetesClient(operatorClient));
+    operator.register(new InferencePipelineReconciler(operatorConfig));
+    operator.start();
+  }
+
+  @AfterAll
+  static void stopCluster() throws IOException {
+    if (operator != null) {
+      operator.stop();
+    }
+    if (operatorClient != null) {
+      operatorClient.close();
+    }
+    if (controllerManager != null) {
+      controllerManager.close();
+    }
+    if (etcd != null) {
+      etcd.close();
+    }
+    if (admin != null) {
+      admin.close();
+    }
+    if (apiServer != null) {
+      apiServer.stop();
+    }
+    if (kubeconfig != null) {
+      Files.deleteIfExists(kubeconfig);
+    }
+  }
+
+  @AfterEach
+  void stopDoubles() {
+    doubles.forEach(PipelineDouble::close);
+  }
+
+  @Test
+  void kubectlApplyKInstallsTheOperatorWithLeastPrivilege() {
+    assertThat(
+            admin.apps().deployments().inNamespace("adapt-system").withName("adapt-operator").get())
+        .isNotNull();
+    var role = admin.rbac().clusterRoles().withName("adapt-operator").get();
+    assertThat(role.getRules())
+        .allSatisfy(rule -> assertThat(rule.getVerbs()).doesNotContain("*"))
+        .allSatisfy(rule -> assertThat(rule.getResources()).doesNotContain("*"));
+    assertThatThrownBy(() -> operatorClient.secrets().inNamespace("adapt-system").list())
+        .as("the operator cannot read secrets")
+        .isInstanceOf(KubernetesClientException.class)
+        .extracting(e -> ((KubernetesClientException) e).getCode())
+        .isEqualTo(403);
+  }
+
+  @Test
+  void theCrdRejectsInvalidSpecs() {
+    String namespace = namespace("cel");
+    Map<String, String> invalid = new TreeMap<>();
+    invalid.put(
+        "splitAt: [conv4_block6_out]\n    stages: 2",
+        "set exactly one of partitioning.splitAt and partitioning.stages");
+    invalid.put("stages: 0", "should be greater than or equal to 1");
+    for (var entry : invalid.entrySet()) {
+      String yaml =
+          "apiVersion: adapt.dev/v1alpha1\nkind: InferencePipeline\nmetadata:\n  name: bad\nspec:\n"
+              + "  model:\n    uri: builtin:resnet50\n  partitioning:\n    "
+              + entry.getKey()
+              + "\n";
+      assertRejected(namespace, yaml, entry.getValue());
+    }
+    assertRejected(
+        namespace,
+        Samples.yaml(Samples.BALANCED).replace("builtin:resnet50", "s3://bucket/model"),
+        "uri must be builtin:<name>, pvc://<claim>/<path>");
+    assertRejected(
+        namespace,
+        Samples.yaml(Samples.BALANCED)
+            .replace(
+                "  standbyWorkers: 1",
+                "  standbyWorkers: 1\n  etcd:\n    managed: {}\n    external:\n      endpoints: [http://etcd:2379]"),
+        "set at most one of etcd.managed and etcd.external");
+    assertRejected(
+        namespace,
+        Samples.yaml(Samples.BALANCED).replace("name: resnet50", "name: 9-lives"),
+        "metadata.name must start with a letter");
+  }
+
+  @Test
+  void eachSampleCreatesItsObjectsOwnedAndLabelled() {
+    for (String sample : List.of(Samples.BALANCED, Samples.SPLIT_POINTS, Samples.GPU)) {
+      String namespace = namespace("sample");
+      InferencePipeline pipeline = create(namespace, Samples.load(sample, namespace));
+      String name = pipeline.getMetadata().getName();
+      int workers =
+          switch (sample) {
+            case Samples.BALANCED -> 5;
+            case Samples.SPLIT_POINTS -> 16;
+            default -> 2;
+          };
+
+      List<Pod> pods =
+          await("worker pods of " + sample)
+              .atMost(TIMEOUT)
+              .until(() -> workerPods(namespace, name), found -> found.size() == workers);
+      StatefulSet etcdSet =
+          await()
+              .atMost(TIMEOUT)
+              .until(
+                  () ->
+                      admin
+                          .apps()
+                          .statefulSets()
+                          .inNamespace(namespace)
+                          .withName(name + "-etcd")
+                          .get(),
+                  s -> s != null);
+      Deployment dispatcher =
+          admin.apps().deployments().inNamespace(namespace).withName(name + "-dispatcher").get();
+      List<HasMetadata> owned = new ArrayList<>(pods);
+      owned.add(etcdSet);
+      owned.add(dispatcher);
+      owned.add(admin.services().inNamespace(namespace).withName(name + "-dispatcher").get());
+      owned.add(admin.services().inNamespace(namespace).withName(name + "-etcd").get());
+      owned.add(admin.services().inNamespace(namespace).withName(name + "-etcd-peers").get());
+      String uid = get(namespace, name).getMetadata().getUid();
+      for (HasMetadata object : owned) {
+        String what = object.getKind() + " " + object.getMetadata().getName();
+        assertThat(object.getMetadata().getOwnerReferences())
+            .as("owner of %s", what)
+            .extracting(ref -> ref.getKind() + "/" + ref.getName() + "/" + ref.getUid())
+            .containsExactly("InferencePipeline/" + name + "/" + uid);
+        assertThat(object.getMetadata().getLabels())
+            .as("labels of %s", what)
+            .containsEntry(Labels.INSTANCE, name)
+            .containsEntry(Labels.MANAGED_BY, Labels.MANAGER)
+            .containsEntry(Labels.PART_OF, "adapt")
+            .containsKeys(Labels.NAME, Labels.COMPONENT);
+      }
+      Quantity gpus =
+          pods.get(0)
+              .getSpec()
+              .getContainers()
+              .get(0)
+              .getResources()
+              .getLimits()
+              .get(WorkerPods.GPU_RESOURCE);
+      if (sample.equals(Samples.GPU)) {
+        assertThat(gpus).isEqualTo(new Quantity("1"));
+        assertThat(pods.get(0).getSpec().getContainers().get(0).getImage()).endsWith("-gpu");
+      } else {
+        assertThat(gpus).isNull();
+      }
+    }
+  }
+
+  @Test
+  void aPipelineBecomesReadyAndKubectlShowsIt() throws Exception {
+    String namespace = namespace("ready");
+    InferencePipeline pipeline = create(namespace, Samples.load(Samples.BALANCED, namespace));
+    PipelineDouble pods = playPods(namespace, "resnet50");
+
+    InferencePipeline ready = awaitPhase(namespace, "resnet50", Phase.Ready, pods);
+
+    assertThat(ready.getStatus().getStageCount()).isEqualTo(4);
+    assertThat(ready.getStatus().getSplitPoints()).hasSize(3);
+    assertThat(ready.getStatus().getReadyWorkers()).isEqualTo("5/5");
+    assertThat(ready.getStatus().getStandbyReady()).isEqualTo(1);
+    assertThat(ready.getStatus().getStages())
+        .allSatisfy(s -> assertThat(s.getReadyReplicas()).isEqualTo(1));
+    assertThat(ready.getStatus().getObservedGeneration())
+        .isEqualTo(pipeline.getMetadata().getGeneration());
+    assertThat(condition(ready, Conditions.READY).getStatus()).isEqualTo("True");
+
+    String table = kubectl("get", "inferencepipelines", "-n", namespace);
+    String[] lines = table.strip().split("\n");
+    assertThat(lines[0].split("\\s+"))
+        .containsExactly("NAME", "PHASE", "STAGES", "READY", "ENDPOINT", "AGE");
+    assertThat(lines[1].split("\\s+"))
+        .startsWith(
+            "resnet50",
+            "Ready",
+            "4",
+            "5/5",
+            "http://resnet50-dispatcher." + namespace + ".svc:8000");
+    assertThat(kubectl("get", "ipl", "-n", namespace, "-o", "name"))
+        .isEqualTo("inferencepipeline.adapt.dev/resnet50\n");
+  }
+
+  @Test
+  void aDeletedWorkerPodsStageGoesToTheStandbyAndAReplacementJoins() {
+    String namespace = namespace("failover");
+    create(namespace, small(namespace, "fo", 2, 1, 1));
+    PipelineDouble pods = playPods(namespace, "fo");
+    awaitPhase(namespace, "fo", Phase.Ready, pods);
+    MembershipSnapshot before = pods.snapshot();
+    String standby = only(before, Assignment::isStandby);
+    String victim = only(before, a -> a.stage() == 1);
+
+    admin.pods().inNamespace(namespace).withName(victim).delete();
+
+    MembershipSnapshot after =
+        await("stage 1 reassigned to the standby in etcd")
+            .atMost(TIMEOUT)
+            .until(
+                pods::snapshot,
+                s ->
+                    s.assignment(standby).map(a -> a.stage() == 1).orElse(false)
+                        && s.assignment(victim).isEmpty());
+    assertThat(after.assignment(standby).orElseThrow().planGeneration()).isEqualTo(1);
+    List<String> replacements =
+        await("a replacement pod under a new name")
+            .atMost(TIMEOUT)
+            .until(
+                () -> names(workerPods(namespace, "fo")),
+                names -> names.size() == 3 && !names.contains(victim));
+    pods.stopWorker(victim);
+
+    InferencePipeline ready = awaitPhase(namespace, "fo", Phase.Ready, pods);
+    String newcomer =
+        replacements.stream()
+            .filter(n -> !before.assignments().containsKey(n))
+            .findFirst()
+            .orElseThrow();
+    assertThat(pods.snapshot().assignment(newcomer)).map(Assignment::isStandby).contains(true);
+    assertThat(ready.getStatus().getStages().get(1).getPods()).containsExactly(standby);
+  }
+
+  @Test
+  void scalingUpAndDownConverges() {
+    String namespace = namespace("scale");
+    create(namespace, small(namespace, "sc", 2, 1, 0));
+    PipelineDouble pods = playPods(namespace, "sc");
+    awaitPhase(namespace, "sc", Phase.Ready, pods);
+
+    edit(namespace, "sc", p -> p.getSpec().setReplicasPerStage(3));
+    InferencePipeline up = awaitPhase(namespace, "sc", Phase.Ready, pods);
+    assertThat(up.getStatus().getReadyWorkers()).isEqualTo("6/6");
+    assertThat(workerPods(namespace, "sc")).hasSize(6);
+    assertThat(pods.snapshot().assignments().values().stream().filter(a -> a.stage() == 1))
+        .hasSize(3);
+
+    edit(namespace, "sc", p -> p.getSpec().setReplicasPerStage(1));
+    await("scale down to two pods")
+        .atMost(TIMEOUT)
+        .until(
+            () ->
+                workerPods(namespace, "sc").stream()
+                        .filter(p -> p.getMetadata().getDeletionTimestamp() == null)
+                        .count()
+                    == 2);
+    InferencePipeline down = awaitPhase(namespace, "sc", Phase.Ready, pods);
+    assertThat(down.getStatus().getReadyWorkers()).isEqualTo("2/2");
+    assertThat(pods.snapshot().assignments()).hasSize(2);
+  }
+
+  @Test
+  void newSplitPointsRollOutWithoutDroppingThePipeline() {
+    String namespace = namespace("roll");
+    create(namespace, small(namespace, "rl", 2, 1, 0));
+    PipelineDouble pods = playPods(namespace, "rl");
+    awaitPhase(namespace, "rl", Phase.Ready, pods);
+
+    edit(
+        namespace,
+        "rl",
+        p ->
+            p.getSpec()
+                .setPartitioning(PartitioningSpec.splitAt(List.of("block4_out", "block12_out"))));
+
+    Set<Long> generationsSeen = new HashSet<>();
+    await("every worker on plan generation 2, never without a complete pipeline")
+        .atMost(TIMEOUT)
+        .pollInterval(Duration.ofMillis(200))
+        .until(
+            () -> {
+              pods.step();
+              MembershipSnapshot s = pods.snapshot();
+              assertThat(servedGenerations(s))
+                  .as("some plan generation is fully served at every moment: %s", s)
+                  .isNotEmpty();
+              generationsSeen.addAll(servedGenerations(s));
+              InferencePipeline current = get(namespace, "rl");
+              return current.getStatus() != null
+                  && current.getStatus().getPhase() == Phase.Ready
+                  && Long.valueOf(2).equals(current.getStatus().getPlanGeneration());
+            });
+    assertThat(generationsSeen).contains(1L, 2L);
+    InferencePipeline done = get(namespace, "rl");
+    assertThat(done.getStatus().getStageCount()).isEqualTo(3);
+    assertThat(done.getStatus().getSplitPoints()).containsExactly("block4_out", "block12_out");
+    assertThat(pods.snapshot().assignments().values())
+        .allSatisfy(a -> assertThat(a.planGeneration()).isEqualTo(2));
+    assertThat(workerPods(namespace, "rl")).as("surge pods are gone").hasSize(3);
+  }
+
+  @Test
+  void anUnknownSplitPointIsAnInvalidSpecThatListsTheValidOnes() {
+    String namespace = namespace("badsplit");
+    InferencePipeline pipeline = small(namespace, "bs", 2, 1, 0);
+    pipeline.getSpec().setPartitioning(PartitioningSpec.splitAt(List.of("conv9_block9_out")));
+    create(namespace, pipeline);
+    PipelineDouble pods = playPods(namespace, "bs");
+
+    InferencePipeline failed = awaitPhase(namespace, "bs", Phase.Failed, pods);
+
+    Condition invalid = condition(failed, Conditions.INVALID_SPEC);
+    assertThat(invalid.getStatus()).isEqualTo("True");
+    assertThat(invalid.getMessage())
+        .contains("unknown split points [conv9_block9_out]")
+        .contains("Valid split points: block1_out, block2_out");
+    assertThat(warningEvents(namespace, "bs"))
+        .anySatisfy(e -> assertThat(e).contains("conv9_block9_out"));
+  }
+
+  @Test
+  void gpusWithoutAGpuImageAreAnInvalidSpecAndNothingIsDeployed() {
+    String namespace = namespace("nogpu");
+    InferencePipeline pipeline = Samples.load(Samples.GPU, namespace);
+    pipeline.getSpec().getWorker().setGpuImage(null);
+    create(namespace, pipeline);
+
+    InferencePipeline failed = awaitPhase(namespace, "resnet50-gpu", Phase.Failed, null);
+
+    assertThat(condition(failed, Conditions.INVALID_SPEC).getMessage())
+        .contains("no GPU worker image: set spec.worker.gpuImage");
+    await().atMost(TIMEOUT).until(() -> !warningEvents(namespace, "resnet50-gpu").isEmpty());
+    assertThat(workerPods(namespace, "resnet50-gpu")).isEmpty();
+    assertThat(admin.apps().deployments().inNamespace(namespace).list().getItems()).isEmpty();
+  }
+
+  @Test
+  void deletingAPipelineRemovesItsObjectsAndItsEtcdKeys() {
+    String namespace = namespace("delete");
+    InferencePipeline pipeline = small(namespace, "gone", 2, 1, 0);
+    pipeline.getSpec().setEtcd(EtcdSpec.external(List.of(etcd.endpoint())));
+    create(namespace, pipeline);
+    PipelineDouble pods = playPods(namespace, "gone");
+    awaitPhase(namespace, "gone", Phase.Ready, pods);
+    assertThat(admin.apps().statefulSets().inNamespace(namespace).list().getItems())
+        .as("no managed etcd with an external one")
+        .isEmpty();
+
+    admin.resources(InferencePipeline.class).inNamespace(namespace).withName("gone").delete();
+
+    await("the garbage collector removes what the pipeline owned")
+        .atMost(TIMEOUT)
+        .until(
+            () ->
+                get(namespace, "gone") == null
+                    && workerPods(namespace, "gone").isEmpty()
+                    && admin.apps().deployments().inNamespace(namespace).list().getItems().isEmpty()
+                    && admin.services().inNamespace(namespace).list().getItems().isEmpty());
+    pods.close();
+    doubles.remove(pods);
+    PipelineDouble observer = playPods(namespace, "gone");
+    await("the pipeline's etcd keys are deleted")
+        .atMost(TIMEOUT)
+        .until(
+            () -> {
+              MembershipSnapshot s = observer.snapshot();
+              return s.synced()
+                  && s.spec().isEmpty()
+                  && s.plan().isEmpty()
+                  && s.assignments().isEmpty();
+            });
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  private static InferencePipeline small(
+      String namespace, String name, int stages, int replicas, int standbys) {
+    InferencePipeline pipeline = new InferencePipeline();
+    pipeline.getMetadata().setName(name);
+    pipeline.getMetadata().setNamespace(namespace);
+    InferencePipelineSpec spec = new InferencePipelineSpec();
+    spec.setModel(new ModelSpec("builtin:resnet50"));
+    spec.setPartitioning(PartitioningSpec.balanced(stages));
+    spec.setReplicasPerStage(replicas);
+    spec.setStandbyWorkers(standbys);
+    pipeline.setSpec(spec);
+    return pipeline;
+  }
+
+  private PipelineDouble playPods(String namespace, String name) {
+    PipelineDouble double_ = new PipelineDouble(admin, etcd.endpoint(), namespace, name);
+    doubles.add(double_);
+    return double_;
+  }
+
+  /** Plays the pods (when given) until the pipeline reaches the phase. */
+  private static InferencePipeline awaitPhase(
+      String namespace, String name, Phase phase, PipelineDouble pods) {
+    return await(name + " " + phase)
+        .atMost(TIMEOUT)
+        .pollInterval(Duration.ofMillis(300))
+        .until(
+            () -> {
+              if (pods != null) {
+                pods.step();
+              }
+              return get(namespace, name);
+            },
+            p ->
+                p != null
+                    && p.getStatus() != null
+                    && p.getStatus().getPhase() == phase
+                    && p.getMetadata()
+                        .getGeneration()
+                        .equals(p.getStatus().getObservedGeneration()));
+  }
+
+  /**
+   * Generations for which every stage of the published plan, or of the old one, has a worker
+   * holding its slice.
+   */
+  private static Set<Long> servedGenerations(MembershipSnapshot snapshot) {
+    Map<Long, Map<Integer, Boolean>> served = new TreeMap<>();
+    snapshot.assignments().values().stream()
+        .filter(a -> !a.isStandby())
+        .forEach(
+            a -> {
+              boolean holds =
+                  snapshot
+                      .worker(a.workerId())
+                      .map(
+                          w ->
+                              w.isReady()
+                                  && w.holds(PipelineDouble.slice(a.planGeneration(), a.stage())))
+                      .orElse(false);
+              served
+                  .computeIfAbsent(a.planGeneration(), g -> new TreeMap<>())
+                  .merge(a.stage(), holds, Boolean::logicalOr);
+            });
+    int[] stageCounts = {2, 3};
+    return served.entrySet().stream()
+        .filter(
+            e -> {
+              int wanted = stageCounts[(int) Math.min(e.getKey(), 2) - 1];
+              return e.getValue().size() == wanted && !e.getValue().containsValue(false);
+            })
+        .map(Map.Entry::getKey)
+        .collect(Collectors.toSet());
+  }
+
+  private static String only(MembershipSnapshot snapshot, Predicate<Assignment> filter) {
+    return snapshot.assignments().values().stream()
+        .filter(filter)
+        .map(Assignment::workerId)
+        .findFirst()
+        .orElseThrow();
+  }
+
+  private static MixedOperation<InferencePipeline, ?, Resource<InferencePipeline>> pipelines() {
+    return admin.resources(InferencePipeline.class);
+  }
+
+  private static InferencePipeline create(String namespace, InferencePipeline pipeline) {
+    pipeline.getMetadata().setUid(null);
+    pipeline.getMetadata().setGeneration(null);
+    return pipelines().inNamespace(namespace).resource(pipeline).create();
+  }
+
+  private static InferencePipeline get(String namespace, String name) {
+    return pipelines().inNamespace(namespace).withName(name).get();
+  }
+
+  private static void edit(
+      String namespace, String name, java.util.function.Consumer<InferencePipeline> change) {
+    pipelines()
+        .inNamespace(namespace)
+        .withName(name)
+        .edit(
+            p -> {
+              change.accept(p);
+              return p;
+            });
+  }
+
+  private static List<Pod> workerPods(String namespace, String name) {
+    return admin
+        .pods()
+        .inNamespace(namespace)
+        .withLabel(Labels.INSTANCE, name)
+        .withLabel(Labels.COMPONENT, "worker")
+        .list()
+        .getItems();
+  }
+
+  private static List<String> names(List<? extends HasMetadata> objects) {
+    return objects.stream().map(o -> o.getMetadata().getName()).toList();
+  }
+
+  private static Condition condition(InferencePipeline pipeline, String type) {
+    return pipeline.getStatus().getConditions().stream()
+        .filter(c -> type.equals(c.getType()))
+        .findFirst()
+        .orElseThrow();
+  }
+
+  private static List<String> warningEvents(String namespace, String name) {
+    return admin.v1().events().inNamespace(namespace).list().getItems().stream()
+        .filter(e -> name.equals(e.getInvolvedObject().getName()))
+        .filter(e -> "Warning".equals(e.getType()) && Conditions.INVALID_SPEC.equals(e.getReason()))
+        .map(e -> e.getMessage())
+        .toList();
+  }
+
+  private static void assertRejected(String namespace, String yaml, String message) {
+    GenericKubernetesResource resource =
+        Serialization.unmarshal(yaml, GenericKubernetesResource.class);
+    assertThatThrownBy(
+            () ->
+                admin
+                    .genericKubernetesResources("adapt.dev/v1alpha1", "InferencePipeline")
+                    .inNamespace(namespace)
+                    .resource(resource)
+                    .create())
+        .as("rejected: %s", yaml)
+        .isInstanceOf(KubernetesClientException.class)
+        .satisfies(
+            e -> {
+              assertThat(((KubernetesClientException) e).getCode()).isEqualTo(422);
+              assertThat(e.getMessage()).contains(message);
+            });
+  }
+
+  private static String namespace(String prefix) {
+    return admin
+        .namespaces()
+        .resource(
+            new NamespaceBuilder()
+                .withNewMetadata()
+                .withGenerateName(prefix + "-")
+                .endMetadata()
+                .build())
+        .create()
+        .getMetadata()
+        .getName();
+  }
+
+  /** Runs kubectl, the one built with the test binaries, against the test API server. */
+  private static String kubectl(String... args) throws IOException, InterruptedException {
+    List<String> command = new ArrayList<>();
+    command.add(KubeApiTestBinaries.binary(KubeApiTestBinaries.KUBECTL).toString());
+    command.add("--kubeconfig=" + kubeconfig);
+    command.addAll(List.of(args));
+    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
+      throw new IllegalStateException("kubectl " + String.join(" ", args) + " failed:\n" + output);
+    }
+    return output;
+  }
+}

@@ -1,0 +1,90 @@
+package dev.adapt.operator.resources;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.adapt.operator.crd.v1alpha1.InferencePipeline;
+import dev.adapt.operator.testing.Samples;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServicePort;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+class DispatcherResourcesTest {
+
+  private static Map<String, String> env(Container container) {
+    return container.getEnv().stream().collect(Collectors.toMap(EnvVar::getName, EnvVar::getValue));
+  }
+
+  @Test
+  void theDispatcherServesOipWithHealthProbes() {
+    InferencePipeline pipeline = Samples.load(Samples.SPLIT_POINTS, "ml");
+
+    Deployment deployment = DispatcherResources.deployment(pipeline, "dispatcher:test");
+    Container container = deployment.getSpec().getTemplate().getSpec().getContainers().get(0);
+
+    assertThat(container.getPorts())
+        .extracting(p -> p.getName() + ":" + p.getContainerPort())
+        .containsExactly("http:8000", "grpc:8001");
+    assertThat(container.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/v2/health/ready");
+    assertThat(container.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/v2/health/live");
+    assertThat(
+            deployment.getSpec().getStrategy().getRollingUpdate().getMaxUnavailable().getIntVal())
+        .isZero();
+    Map<String, String> env = env(container);
+    assertThat(env)
+        .containsEntry(AdaptEnv.PIPELINE, "ml.resnet50-split")
+        .containsEntry(AdaptEnv.MODEL, "builtin:resnet50")
+        .containsEntry(AdaptEnv.SIGNATURE, "serving_default")
+        .containsEntry(AdaptEnv.MAX_BATCH_SIZE, "16")
+        .containsEntry(AdaptEnv.MAX_BATCH_DELAY_MILLIS, "10")
+        .containsEntry(AdaptEnv.ETCD_ENDPOINTS, "http://resnet50-split-etcd.ml.svc:2379");
+    assertThat(deployment.getSpec().getTemplate().getSpec().getSecurityContext().getRunAsNonRoot())
+        .isTrue();
+  }
+
+  @Test
+  void aModelOnAClaimIsMountedReadOnly() {
+    InferencePipeline pipeline = Samples.load(Samples.BALANCED, "ml");
+    pipeline.getSpec().getModel().setUri("pvc://models/resnet/saved");
+
+    Deployment deployment = DispatcherResources.deployment(pipeline, "dispatcher:test");
+    var podSpec = deployment.getSpec().getTemplate().getSpec();
+
+    assertThat(env(podSpec.getContainers().get(0)))
+        .containsEntry(AdaptEnv.MODEL, "/mnt/models/resnet/saved");
+    assertThat(podSpec.getVolumes())
+        .filteredOn(v -> v.getPersistentVolumeClaim() != null)
+        .singleElement()
+        .satisfies(
+            v -> {
+              assertThat(v.getPersistentVolumeClaim().getClaimName()).isEqualTo("models");
+              assertThat(v.getPersistentVolumeClaim().getReadOnly()).isTrue();
+            });
+    assertThat(podSpec.getContainers().get(0).getVolumeMounts())
+        .anySatisfy(m -> assertThat(m.getMountPath()).isEqualTo("/mnt/models"));
+  }
+
+  @Test
+  void theServiceExposesTheThreePortsWithTheChosenType() {
+    InferencePipeline pipeline = Samples.load(Samples.GPU, "ml");
+
+    Service service = DispatcherResources.service(pipeline);
+
+    assertThat(service.getSpec().getType()).isEqualTo("LoadBalancer");
+    assertThat(service.getSpec().getPorts())
+        .extracting(ServicePort::getName)
+        .containsExactly("http", "grpc", "metrics");
+    assertThat(service.getSpec().getPorts().get(2).getTargetPort().getStrVal())
+        .as("metrics are served on the REST port")
+        .isEqualTo("http");
+    assertThat(DispatcherResources.endpoint(pipeline))
+        .isEqualTo("http://resnet50-gpu-dispatcher.ml.svc:8000");
+    assertThat(service.getSpec().getSelector())
+        .isEqualTo(
+            DispatcherResources.deployment(pipeline, "d").getSpec().getSelector().getMatchLabels());
+  }
+}

@@ -1,0 +1,108 @@
+package dev.adapt.operator.resources;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.adapt.operator.OperatorConfig;
+import dev.adapt.operator.crd.v1alpha1.InferencePipeline;
+import dev.adapt.operator.testing.Samples;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Quantity;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+class WorkerPodsTest {
+
+  private static final OperatorConfig CONFIG = OperatorConfig.defaults();
+
+  private static Pod pod(InferencePipeline pipeline, String name) {
+    return WorkerPods.template(pipeline, CONFIG.workerImageFor(pipeline)).pod(name);
+  }
+
+  private static Map<String, EnvVar> env(Container container) {
+    return container.getEnv().stream().collect(Collectors.toMap(EnvVar::getName, e -> e));
+  }
+
+  @Test
+  void gpuWorkersAskForGpusAndRunTheGpuImage() {
+    InferencePipeline pipeline = Samples.load(Samples.GPU, "ml");
+
+    Pod pod = pod(pipeline, "resnet50-gpu-worker-0");
+    Container worker = pod.getSpec().getContainers().get(0);
+
+    assertThat(worker.getImage()).isEqualTo("ghcr.io/adapt-dev/adapt-worker:0.1.0-gpu");
+    assertThat(worker.getResources().getLimits())
+        .containsEntry(WorkerPods.GPU_RESOURCE, new Quantity("1"))
+        .containsEntry("memory", new Quantity("4Gi"));
+    assertThat(worker.getResources().getRequests()).containsEntry("cpu", new Quantity("2"));
+    assertThat(pod.getSpec().getTolerations())
+        .anySatisfy(t -> assertThat(t.getKey()).isEqualTo(WorkerPods.GPU_RESOURCE));
+    assertThat(env(worker).get(AdaptEnv.DEVICE).getValue()).isEqualTo("GPU");
+  }
+
+  @Test
+  void cpuWorkersAskForNoGpu() {
+    InferencePipeline pipeline = Samples.load(Samples.BALANCED, "ml");
+
+    Container worker = pod(pipeline, "resnet50-worker-0").getSpec().getContainers().get(0);
+
+    assertThat(worker.getImage()).isEqualTo(OperatorConfig.DEFAULT_WORKER_IMAGE);
+    assertThat(worker.getResources().getLimits()).doesNotContainKey(WorkerPods.GPU_RESOURCE);
+    assertThat(env(worker).get(AdaptEnv.DEVICE).getValue()).isEqualTo("CPU");
+  }
+
+  @Test
+  void workersKnowTheirPipelineEtcdAndIdentity() {
+    InferencePipeline pipeline = Samples.load(Samples.BALANCED, "ml");
+
+    Map<String, EnvVar> env =
+        env(pod(pipeline, "resnet50-worker-3").getSpec().getContainers().get(0));
+
+    assertThat(env.get(AdaptEnv.PIPELINE).getValue()).isEqualTo("ml.resnet50");
+    assertThat(env.get(AdaptEnv.ETCD_ENDPOINTS).getValue())
+        .isEqualTo("http://resnet50-etcd.ml.svc:2379");
+    assertThat(env.get(AdaptEnv.WORKER_ID).getValueFrom().getFieldRef().getFieldPath())
+        .isEqualTo("metadata.name");
+    assertThat(env.get(AdaptEnv.ADVERTISE_HOST).getValueFrom().getFieldRef().getFieldPath())
+        .isEqualTo("status.podIP");
+    assertThat(env.get(AdaptEnv.COMPRESSION).getValue()).isEqualTo("lz4");
+  }
+
+  @Test
+  void podsCarryTheRecommendedLabelsAndRunAsNonRoot() {
+    InferencePipeline pipeline = Samples.load(Samples.BALANCED, "ml");
+
+    Pod pod = pod(pipeline, "resnet50-worker-0");
+
+    assertThat(pod.getMetadata().getLabels())
+        .containsEntry(Labels.NAME, "adapt-worker")
+        .containsEntry(Labels.INSTANCE, "resnet50")
+        .containsEntry(Labels.COMPONENT, "worker")
+        .containsEntry(Labels.MANAGED_BY, "adapt-operator")
+        .containsEntry(Labels.PART_OF, "adapt")
+        .containsKey(Labels.TEMPLATE_HASH);
+    assertThat(pod.getSpec().getSecurityContext().getRunAsNonRoot()).isTrue();
+    var container = pod.getSpec().getContainers().get(0).getSecurityContext();
+    assertThat(container.getAllowPrivilegeEscalation()).isFalse();
+    assertThat(container.getCapabilities().getDrop()).containsExactly("ALL");
+    assertThat(pod.getSpec().getContainers().get(0).getReadinessProbe().getGrpc().getPort())
+        .isEqualTo(WorkerPods.GRPC_PORT);
+  }
+
+  @Test
+  void theTemplateHashChangesWithThePodSpecOnly() {
+    InferencePipeline pipeline = Samples.load(Samples.BALANCED, "ml");
+    String hash = WorkerPods.template(pipeline, "img:1").hash();
+
+    assertThat(WorkerPods.template(pipeline, "img:1").hash()).isEqualTo(hash);
+    assertThat(WorkerPods.template(pipeline, "img:2").hash()).isNotEqualTo(hash);
+    pipeline.getSpec().setReplicasPerStage(5);
+    assertThat(WorkerPods.template(pipeline, "img:1").hash())
+        .as("scaling does not replace pods")
+        .isEqualTo(hash);
+    pipeline.getSpec().getWorker().getResources().setMemory(new Quantity("8Gi"));
+    assertThat(WorkerPods.template(pipeline, "img:1").hash()).isNotEqualTo(hash);
+  }
+}
