@@ -16,4 +16,22 @@ import java.util.SortedMap;
 public record WorkerPlan(
     List<String> podNames,
     Optional<SortedMap<String, Assignment>> assignments,
-    Optional<String> activity) {}
+    Optional<Activity> activity) {
+
+  /** A change under way; the reason becomes the Progressing condition's reason. */
+  public record Activity(Reason reason, String message) {}
+
+  public enum Reason {
+    WaitingForEtcd,
+    WaitingForPlan,
+    PlanRejected,
+    RollingOutPlan,
+    ReplacingPods,
+    Scaling,
+    WaitingForWorkers
+  }
+
+  static Optional<Activity> activity(Reason reason, String message) {
+    return Optional.of(new Activity(reason, message));
+  }
+}

@@ -6,6 +6,7 @@ import dev.adapt.core.membership.PlanRecord;
 import dev.adapt.core.membership.StageAssigner;
 import dev.adapt.core.membership.StageLayout;
 import dev.adapt.core.membership.WorkerRecord;
+import dev.adapt.operator.convergence.WorkerPlan.Reason;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -71,7 +72,8 @@ public final class WorkerPlanner {
     if (facts.snapshot().isEmpty() || !facts.snapshot().get().synced()) {
       List<String> names =
           podNames(facts, usable, Set.of(), Map.of(), facts.layout().workersWanted());
-      return new WorkerPlan(names, Optional.empty(), Optional.of("waiting for etcd"));
+      return new WorkerPlan(
+          names, Optional.empty(), WorkerPlan.activity(Reason.WaitingForEtcd, "waiting for etcd"));
     }
     MembershipSnapshot snapshot = facts.snapshot().get();
     Map<String, WorkerRecord> live = live(usable, snapshot);
@@ -81,10 +83,13 @@ public final class WorkerPlanner {
     if (plan.isPresent()) {
       return withPlan(facts, usable, live, snapshot, plan.get());
     }
-    String waiting =
+    Optional<WorkerPlan.Activity> waiting =
         snapshot.plan().filter(p -> p.generation() == generation).isPresent()
-            ? "plan generation " + generation + " is invalid"
-            : "waiting for the dispatcher to publish plan generation " + generation;
+            ? WorkerPlan.activity(
+                Reason.PlanRejected, "plan generation " + generation + " is invalid")
+            : WorkerPlan.activity(
+                Reason.WaitingForPlan,
+                "waiting for the dispatcher to publish plan generation " + generation);
     SortedMap<String, Assignment> assignments =
         facts
             .serving()
@@ -100,7 +105,7 @@ public final class WorkerPlanner {
             .orElseGet(TreeMap::new);
     List<String> names =
         podNames(facts, usable, Set.of(), assignments, facts.layout().workersWanted());
-    return new WorkerPlan(names, Optional.of(assignments), Optional.of(waiting));
+    return new WorkerPlan(names, Optional.of(assignments), waiting);
   }
 
   private static WorkerPlan withPlan(
@@ -135,7 +140,8 @@ public final class WorkerPlanner {
       return new WorkerPlan(
           names,
           Optional.of(assignments),
-          Optional.of(
+          WorkerPlan.activity(
+              Reason.RollingOutPlan,
               "rolling workers onto plan generation "
                   + generation
                   + " ("
@@ -204,10 +210,12 @@ public final class WorkerPlanner {
     return new WorkerPlan(
         names,
         Optional.of(assignments),
-        Optional.of("replacing " + outdated.size() + " worker pods built from an older template"));
+        WorkerPlan.activity(
+            Reason.ReplacingPods,
+            "replacing " + outdated.size() + " worker pods built from an older template"));
   }
 
-  private static Optional<String> activity(
+  private static Optional<WorkerPlan.Activity> activity(
       List<WorkerPod> usable,
       List<String> names,
       Map<String, Assignment> assignments,
@@ -222,12 +230,14 @@ public final class WorkerPlanner {
     if (removing > 0) {
       parts.add("removing " + removing + " worker pods");
     }
-    long unplaced =
-        layout.workersWanted() - assignments.values().stream().filter(a -> true).count();
-    if (parts.isEmpty() && unplaced > 0) {
-      parts.add("waiting for " + unplaced + " workers to become ready");
+    if (!parts.isEmpty()) {
+      return WorkerPlan.activity(Reason.Scaling, String.join(", ", parts));
     }
-    return parts.isEmpty() ? Optional.empty() : Optional.of(String.join(", ", parts));
+    long unplaced = layout.workersWanted() - assignments.size();
+    return unplaced > 0
+        ? WorkerPlan.activity(
+            Reason.WaitingForWorkers, "waiting for " + unplaced + " workers to become ready")
+        : Optional.empty();
   }
 
   /** Workers whose pod is Ready and who are registered in etcd. */

@@ -1,12 +1,10 @@
 package dev.adapt.operator.resources;
 
-import dev.adapt.operator.crd.v1alpha1.BatchingSpec;
 import dev.adapt.operator.crd.v1alpha1.ComputeResources;
 import dev.adapt.operator.crd.v1alpha1.DispatcherServiceSpec;
 import dev.adapt.operator.crd.v1alpha1.DispatcherSpec;
 import dev.adapt.operator.crd.v1alpha1.InferencePipeline;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
-import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.ProbeBuilder;
@@ -25,18 +23,15 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The dispatcher: a Deployment serving the Open Inference Protocol, and its Service. The
- * partitioning reaches it through the {@code spec} key in etcd, so new split points do not restart
- * it; a new model or image rolls it with a surge, never below the wanted replicas.
+ * The dispatcher: a Deployment serving the Open Inference Protocol, and its Service. Model and
+ * partitioning reach it through the {@code spec} key in etcd; a new image or new settings roll it
+ * with a surge, never below the wanted replicas. A model in a claim is mounted read-only.
  */
 public final class DispatcherResources {
 
   public static final String READY_PATH = "/v2/health/ready";
   public static final String LIVE_PATH = "/v2/health/live";
   static final String MODEL_VOLUME = "model";
-  static final String TMP_VOLUME = "tmp";
-  static final String CACHE_VOLUME = "cache";
-  static final String CACHE_PATH = "/home/adapt/.cache";
 
   private DispatcherResources() {}
 
@@ -45,13 +40,8 @@ public final class DispatcherResources {
     DispatcherServiceSpec ports = spec.getService();
     ModelLocation model = ModelLocation.of(pipeline.getSpec().getModel().getUri());
 
-    List<Volume> volumes = new ArrayList<>();
-    List<VolumeMount> mounts = new ArrayList<>();
-    volumes.add(new VolumeBuilder().withName(TMP_VOLUME).withNewEmptyDir().endEmptyDir().build());
-    mounts.add(new VolumeMountBuilder().withName(TMP_VOLUME).withMountPath("/tmp").build());
-    // The root file system is read-only; the image keeps the built-in model's cache here.
-    volumes.add(new VolumeBuilder().withName(CACHE_VOLUME).withNewEmptyDir().endEmptyDir().build());
-    mounts.add(new VolumeMountBuilder().withName(CACHE_VOLUME).withMountPath(CACHE_PATH).build());
+    List<Volume> volumes = new ArrayList<>(Volumes.writable());
+    List<VolumeMount> mounts = new ArrayList<>(Volumes.writableMounts());
     model
         .claim()
         .ifPresent(
@@ -94,7 +84,7 @@ public final class DispatcherResources {
             new ContainerBuilder()
                 .withName("dispatcher")
                 .withImage(image)
-                .withEnv(env(pipeline, model))
+                .withArgs(CommandLines.dispatcher(pipeline))
                 .addNewPort()
                 .withName("http")
                 .withContainerPort(ports.getHttpPort())
@@ -140,23 +130,6 @@ public final class DispatcherResources {
         + Names.serviceHost(pipeline, Names.dispatcher(pipeline))
         + ":"
         + pipeline.getSpec().getDispatcher().getService().getHttpPort();
-  }
-
-  private static List<EnvVar> env(InferencePipeline pipeline, ModelLocation model) {
-    DispatcherSpec spec = pipeline.getSpec().getDispatcher();
-    BatchingSpec batching = spec.getBatching();
-    List<EnvVar> env = new ArrayList<>(AdaptEnv.common(pipeline));
-    env.add(AdaptEnv.value(AdaptEnv.MODEL, model.source()));
-    env.add(AdaptEnv.value(AdaptEnv.SIGNATURE, pipeline.getSpec().getModel().getSignature()));
-    env.add(AdaptEnv.value(AdaptEnv.HTTP_PORT, String.valueOf(spec.getService().getHttpPort())));
-    env.add(AdaptEnv.value(AdaptEnv.GRPC_PORT, String.valueOf(spec.getService().getGrpcPort())));
-    env.add(
-        AdaptEnv.value(AdaptEnv.METRICS_PORT, String.valueOf(spec.getService().getMetricsPort())));
-    env.add(AdaptEnv.value(AdaptEnv.MAX_BATCH_SIZE, String.valueOf(batching.getMaxBatchSize())));
-    env.add(
-        AdaptEnv.value(
-            AdaptEnv.MAX_BATCH_DELAY_MILLIS, String.valueOf(batching.getMaxDelayMillis())));
-    return env;
   }
 
   private static Probe http(String path, int periodSeconds, int failureThreshold) {

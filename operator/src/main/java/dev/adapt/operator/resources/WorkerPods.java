@@ -33,9 +33,8 @@ import java.util.Map;
 public final class WorkerPods {
 
   public static final int GRPC_PORT = 9000;
-  public static final int METRICS_PORT = 9091;
+  public static final int METRICS_PORT = 9090;
   public static final String GPU_RESOURCE = "nvidia.com/gpu";
-  static final String TMP_VOLUME = "tmp";
 
   private WorkerPods() {}
 
@@ -85,7 +84,8 @@ public final class WorkerPods {
                 new ContainerBuilder()
                     .withName("worker")
                     .withImage(image)
-                    .withEnv(env(pipeline, gpus))
+                    .withArgs(CommandLines.worker(pipeline))
+                    .withEnv(env(pipeline))
                     .addNewPort()
                     .withName("grpc")
                     .withContainerPort(GRPC_PORT)
@@ -99,27 +99,15 @@ public final class WorkerPods {
                     .withLivenessProbe(grpcHealth(10, 3))
                     .withResources(resources(pipeline, gpus))
                     .withSecurityContext(SecurityContexts.container())
-                    .addNewVolumeMount()
-                    .withName(TMP_VOLUME)
-                    .withMountPath("/tmp")
-                    .endVolumeMount()
+                    .withVolumeMounts(Volumes.writableMounts())
                     .build())
-            .addNewVolume()
-            .withName(TMP_VOLUME)
-            .withNewEmptyDir()
-            .endEmptyDir()
-            .endVolume()
+            .withVolumes(Volumes.writable())
             .build();
     return new Template(pipeline, spec, hash(spec));
   }
 
-  private static List<EnvVar> env(InferencePipeline pipeline, int gpus) {
-    List<EnvVar> env = new ArrayList<>(AdaptEnv.common(pipeline));
-    env.add(AdaptEnv.field(AdaptEnv.WORKER_ID, "metadata.name"));
-    env.add(AdaptEnv.field(AdaptEnv.ADVERTISE_HOST, "status.podIP"));
-    env.add(AdaptEnv.value(AdaptEnv.GRPC_PORT, String.valueOf(GRPC_PORT)));
-    env.add(AdaptEnv.value(AdaptEnv.METRICS_PORT, String.valueOf(METRICS_PORT)));
-    env.add(AdaptEnv.value(AdaptEnv.DEVICE, gpus > 0 ? "GPU" : "CPU"));
+  private static List<EnvVar> env(InferencePipeline pipeline) {
+    List<EnvVar> env = new ArrayList<>(CommandLines.workerIdentity());
     env.addAll(pipeline.getSpec().getWorker().getEnv());
     return env;
   }

@@ -6,13 +6,14 @@ import dev.adapt.core.membership.PlanRecord;
 import dev.adapt.core.membership.StageLayout;
 import dev.adapt.core.membership.WorkerRecord;
 import dev.adapt.operator.convergence.WorkerPlan;
+import dev.adapt.operator.convergence.WorkerPlan.Activity;
+import dev.adapt.operator.convergence.WorkerPlan.Reason;
 import dev.adapt.operator.convergence.WorkerPlanner;
 import dev.adapt.operator.crd.v1alpha1.InferencePipeline;
 import dev.adapt.operator.crd.v1alpha1.InferencePipelineStatus;
 import dev.adapt.operator.crd.v1alpha1.Phase;
 import dev.adapt.operator.crd.v1alpha1.StageStatus;
 import dev.adapt.operator.resources.EtcdEndpoints;
-import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Pod;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -61,10 +62,9 @@ public final class StatusCalculator {
   public static InferencePipelineStatus compute(Observed o) {
     InferencePipeline pipeline = o.pipeline();
     InferencePipelineStatus previous =
-        pipeline.getStatus() == null ? new InferencePipelineStatus() : pipeline.getStatus();
-    Long generation = pipeline.getMetadata().getGeneration();
+        Objects.requireNonNullElseGet(pipeline.getStatus(), InferencePipelineStatus::new);
     InferencePipelineStatus status = new InferencePipelineStatus();
-    status.setObservedGeneration(generation);
+    status.setObservedGeneration(pipeline.getMetadata().getGeneration());
     status.setEndpoint(o.endpoint());
 
     Optional<PlanRecord> current =
@@ -73,10 +73,6 @@ public final class StatusCalculator {
             .filter(p -> p.generation() == o.specGeneration());
     Optional<String> invalid = invalidity(o.problems(), current);
     Optional<PlanRecord> plan = current.filter(PlanRecord::isValid);
-    Map<String, Boolean> podReady = podReadiness(o.workerPods());
-    SortedMap<String, Assignment> assignments =
-        o.workers() == null ? new TreeMap<>() : o.workers().assignments().orElseGet(TreeMap::new);
-
     // The stages shown: the current plan's, else those that served before, else the spec's.
     if (plan.isPresent()) {
       status.setPlanGeneration(plan.get().generation());
@@ -89,136 +85,165 @@ public final class StatusCalculator {
     } else if (o.layout() != null) {
       status.setStageCount(o.layout().stageCount());
     }
-
-    List<String> shortages = new ArrayList<>();
-    int stageCount = status.getStageCount() == null ? 0 : status.getStageCount();
-    if (o.layout() != null) {
-      StageLayout layout = WorkerPlanner.resized(o.layout(), stageCount);
-      Long shown = status.getPlanGeneration();
-      int readyWorkers = 0;
-      for (int stage = 0; stage < stageCount; stage++) {
-        int index = stage;
-        List<String> pods =
-            assignments.values().stream()
-                .filter(a -> a.stage() == index)
-                .filter(a -> shown == null || a.planGeneration() == shown)
-                .map(Assignment::workerId)
-                .toList();
-        Optional<String> slice = plan.map(p -> p.stages().get(index).sliceSha256());
-        int ready =
-            (int) pods.stream().filter(id -> serving(id, podReady, o.snapshot(), slice)).count();
-        int desired = layout.replicas(stage);
-        status.getStages().add(new StageStatus(stage, desired, ready, pods));
-        readyWorkers += Math.min(ready, desired);
-        if (ready < desired) {
-          shortages.add("stage " + stage + " has " + ready + "/" + desired + " ready workers");
-        }
-      }
-      int standbyReady =
-          (int)
-              assignments.values().stream()
-                  .filter(Assignment::isStandby)
-                  .filter(a -> serving(a.workerId(), podReady, o.snapshot(), Optional.empty()))
-                  .count();
-      status.setStandbyReady(standbyReady);
-      status.setStandbyDesired(layout.standbys());
-      readyWorkers += Math.min(standbyReady, layout.standbys());
-      if (standbyReady < layout.standbys()) {
-        shortages.add(standbyReady + "/" + layout.standbys() + " standby workers ready");
-      }
-      status.setReadyWorkers(readyWorkers + "/" + layout.workersWanted());
-    }
+    List<String> shortages =
+        o.layout() == null ? new ArrayList<>() : describeStages(o, plan, status);
     if (!o.dispatcherReady()) {
       shortages.add("the dispatcher is not ready");
     }
 
-    Optional<String> podProblems = PodProblems.summary(o.workerPods());
     boolean etcdRead = o.snapshot().map(MembershipSnapshot::synced).orElse(false);
-    Optional<String> activity =
-        o.workers() == null ? Optional.empty() : o.workers().activity().filter(a -> etcdRead);
-    boolean wasServing =
-        previous.getPhase() == Phase.Ready || previous.getPhase() == Phase.Degraded;
-    boolean sameGeneration = Objects.equals(previous.getObservedGeneration(), generation);
-
-    Phase phase;
-    String waiting = null;
-    if (invalid.isPresent()) {
-      phase = Phase.Failed;
-    } else if (!etcdRead) {
-      waiting =
-          o.waitingFor()
-              .orElse("etcd at " + String.join(",", endpointsOf(o)) + " is not readable yet");
-      phase = wasServing ? Phase.Degraded : Phase.Pending;
-    } else if (shortages.isEmpty() && plan.isPresent() && activity.isEmpty()) {
-      phase = Phase.Ready;
-    } else if (podProblems.isPresent() || (wasServing && sameGeneration && activity.isEmpty())) {
-      phase = Phase.Degraded;
-    } else {
-      phase = Phase.Deploying;
+    Optional<Activity> activity =
+        Optional.ofNullable(o.workers()).flatMap(WorkerPlan::activity).filter(a -> etcdRead);
+    if (!etcdRead && invalid.isEmpty()) {
+      activity =
+          Optional.of(
+              new Activity(
+                  Reason.WaitingForEtcd,
+                  o.waitingFor()
+                      .orElse(
+                          "etcd at "
+                              + String.join(",", EtcdEndpoints.inCluster(pipeline))
+                              + " is not readable yet")));
     }
-    if (phase != Phase.Failed && plan.isEmpty() && etcdRead && waiting == null) {
-      waiting = "waiting for the dispatcher to publish plan generation " + o.specGeneration();
-    }
+    Optional<String> podProblems = PodProblems.summary(o.workerPods());
+    Phase phase =
+        phase(previous, status, invalid, etcdRead, plan, shortages, activity, podProblems);
     status.setPhase(phase);
 
-    List<Condition> before = previous.getConditions();
-    Instant now = o.now();
-    List<Condition> conditions = new ArrayList<>();
-    conditions.add(
-        Conditions.of(
-            before,
-            Conditions.READY,
-            phase == Phase.Ready,
-            phase == Phase.Ready ? "AllStagesReady" : phase.name(),
-            phase == Phase.Ready
-                ? "all "
-                    + stageCount
-                    + " stages have their ready workers; serving at "
-                    + o.endpoint()
-                : describe(invalid, waiting, activity, shortages),
-            generation,
-            now));
+    ConditionWriter conditions = new ConditionWriter(previous, status, o.now());
+    String summary = String.join("; ", concat(activity.map(Activity::message), shortages));
+    conditions.set(
+        Conditions.READY,
+        phase == Phase.Ready,
+        phase == Phase.Ready ? "AllStagesReady" : phase.name(),
+        phase == Phase.Ready
+            ? "all "
+                + status.getStageCount()
+                + " stages have their ready workers; serving at "
+                + o.endpoint()
+            : invalid.isPresent() ? "the spec is invalid (see InvalidSpec)" : summary);
     boolean progressing =
         phase == Phase.Pending || phase == Phase.Deploying || activity.isPresent();
-    conditions.add(
-        Conditions.of(
-            before,
-            Conditions.PROGRESSING,
-            progressing && phase != Phase.Failed,
-            progressing && phase != Phase.Failed
-                ? progressReason(waiting, activity)
-                : "NotProgressing",
-            progressing && phase != Phase.Failed
-                ? activity.orElse(waiting == null ? describeShortages(shortages) : waiting)
-                : "",
-            generation,
-            now));
-    conditions.add(
-        Conditions.of(
-            before,
-            Conditions.DEGRADED,
-            phase == Phase.Degraded,
-            phase == Phase.Degraded
-                ? (podProblems.isPresent() ? "PodProblems" : "BelowDesired")
-                : "NotDegraded",
-            phase == Phase.Degraded
-                ? String.join("; ", concat(podProblems, waiting, shortages))
-                : "",
-            generation,
-            now));
-    conditions.add(
-        Conditions.of(
-            before,
-            Conditions.INVALID_SPEC,
-            invalid.isPresent(),
-            invalid.isPresent()
-                ? (o.problems().isEmpty() ? "PlanRejected" : "SpecRejected")
-                : "SpecValid",
-            invalid.orElse(""),
-            generation,
-            now));
-    status.setConditions(conditions);
+    progressing &= phase != Phase.Failed;
+    conditions.set(
+        Conditions.PROGRESSING,
+        progressing,
+        progressing
+            ? activity.map(a -> a.reason().name()).orElse(Reason.WaitingForWorkers.name())
+            : "NotProgressing",
+        progressing ? activity.map(Activity::message).orElse(summary) : "");
+    conditions.set(
+        Conditions.DEGRADED,
+        phase == Phase.Degraded,
+        phase != Phase.Degraded
+            ? "NotDegraded"
+            : podProblems.isPresent() ? "PodProblems" : "BelowDesired",
+        phase == Phase.Degraded
+            ? String.join(
+                "; ", concat(podProblems, concat(activity.map(Activity::message), shortages)))
+            : "");
+    conditions.set(
+        Conditions.INVALID_SPEC,
+        invalid.isPresent(),
+        invalid.isEmpty() ? "SpecValid" : o.problems().isEmpty() ? "PlanRejected" : "SpecRejected",
+        invalid.orElse(""));
     return status;
+  }
+
+  /** Fills the per-stage and standby counts; returns what falls short of the spec. */
+  private static List<String> describeStages(
+      Observed o, Optional<PlanRecord> plan, InferencePipelineStatus status) {
+    Map<String, Boolean> podReady = podReadiness(o.workerPods());
+    SortedMap<String, Assignment> assignments =
+        o.workers() == null ? new TreeMap<>() : o.workers().assignments().orElseGet(TreeMap::new);
+    int stageCount = status.getStageCount() == null ? 0 : status.getStageCount();
+    StageLayout layout = WorkerPlanner.resized(o.layout(), stageCount);
+    Long shown = status.getPlanGeneration();
+    List<String> shortages = new ArrayList<>();
+    int readyWorkers = 0;
+    for (int stage = 0; stage < stageCount; stage++) {
+      int index = stage;
+      List<String> pods =
+          assignments.values().stream()
+              .filter(a -> a.stage() == index)
+              .filter(a -> shown == null || a.planGeneration() == shown)
+              .map(Assignment::workerId)
+              .toList();
+      Optional<String> slice = plan.map(p -> p.stages().get(index).sliceSha256());
+      int ready =
+          (int) pods.stream().filter(id -> serving(id, podReady, o.snapshot(), slice)).count();
+      int desired = layout.replicas(stage);
+      status.getStages().add(new StageStatus(stage, desired, ready, pods));
+      readyWorkers += Math.min(ready, desired);
+      if (ready < desired) {
+        shortages.add("stage " + stage + " has " + ready + "/" + desired + " ready workers");
+      }
+    }
+    int standbyReady =
+        (int)
+            assignments.values().stream()
+                .filter(Assignment::isStandby)
+                .filter(a -> serving(a.workerId(), podReady, o.snapshot(), Optional.empty()))
+                .count();
+    status.setStandbyReady(standbyReady);
+    status.setStandbyDesired(layout.standbys());
+    readyWorkers += Math.min(standbyReady, layout.standbys());
+    if (standbyReady < layout.standbys()) {
+      shortages.add(standbyReady + "/" + layout.standbys() + " standby workers ready");
+    }
+    status.setReadyWorkers(readyWorkers + "/" + layout.workersWanted());
+    return shortages;
+  }
+
+  /**
+   * Failed for an invalid spec; Pending until etcd can be read; Ready when every stage, the
+   * standbys and the dispatcher are ready and nothing is changing; Degraded when pods have problems
+   * or a serving pipeline lost capacity without a spec change; Deploying otherwise.
+   */
+  private static Phase phase(
+      InferencePipelineStatus previous,
+      InferencePipelineStatus status,
+      Optional<String> invalid,
+      boolean etcdRead,
+      Optional<PlanRecord> plan,
+      List<String> shortages,
+      Optional<Activity> activity,
+      Optional<String> podProblems) {
+    boolean wasServing =
+        previous.getPhase() == Phase.Ready || previous.getPhase() == Phase.Degraded;
+    boolean sameGeneration =
+        Objects.equals(previous.getObservedGeneration(), status.getObservedGeneration());
+    if (invalid.isPresent()) {
+      return Phase.Failed;
+    }
+    if (!etcdRead) {
+      return wasServing ? Phase.Degraded : Phase.Pending;
+    }
+    if (shortages.isEmpty() && plan.isPresent() && activity.isEmpty()) {
+      return Phase.Ready;
+    }
+    if (podProblems.isPresent() || (wasServing && sameGeneration && activity.isEmpty())) {
+      return Phase.Degraded;
+    }
+    return Phase.Deploying;
+  }
+
+  /** Sets conditions on a status, keeping transition times of unchanged ones. */
+  private record ConditionWriter(
+      InferencePipelineStatus previous, InferencePipelineStatus status, Instant now) {
+    void set(String type, boolean value, String reason, String message) {
+      status
+          .getConditions()
+          .add(
+              Conditions.of(
+                  previous.getConditions(),
+                  type,
+                  value,
+                  reason,
+                  message,
+                  status.getObservedGeneration(),
+                  now));
+    }
   }
 
   /**
@@ -302,46 +327,10 @@ public final class StatusCalculator {
                 (a, b) -> a));
   }
 
-  private static String progressReason(String waiting, Optional<String> activity) {
-    if (activity.isPresent()) {
-      String text = activity.get();
-      if (text.startsWith("rolling")) {
-        return "RollingOutPlan";
-      }
-      if (text.startsWith("replacing")) {
-        return "ReplacingPods";
-      }
-      return "Scaling";
-    }
-    if (waiting != null) {
-      return waiting.contains("plan") ? "WaitingForPlan" : "WaitingForEtcd";
-    }
-    return "WaitingForWorkers";
-  }
-
-  private static String describe(
-      Optional<String> invalid, String waiting, Optional<String> activity, List<String> shortages) {
-    if (invalid.isPresent()) {
-      return "the spec is invalid (see InvalidSpec)";
-    }
-    return String.join("; ", concat(activity, waiting, shortages));
-  }
-
-  private static String describeShortages(List<String> shortages) {
-    return shortages.isEmpty() ? "" : String.join("; ", shortages);
-  }
-
-  private static List<String> concat(Optional<String> first, String second, List<String> rest) {
+  private static List<String> concat(Optional<String> first, List<String> rest) {
     List<String> parts = new ArrayList<>();
     first.ifPresent(parts::add);
-    if (second != null) {
-      parts.add(second);
-    }
     parts.addAll(rest);
     return parts;
-  }
-
-  private static List<String> endpointsOf(Observed o) {
-    return EtcdEndpoints.inCluster(o.pipeline());
   }
 }

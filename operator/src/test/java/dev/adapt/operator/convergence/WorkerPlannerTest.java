@@ -93,6 +93,10 @@ class WorkerPlannerTest {
         : OptionalInt.empty();
   }
 
+  private static Optional<String> message(WorkerPlan plan) {
+    return plan.activity().map(WorkerPlan.Activity::message);
+  }
+
   private static List<String> names(int... ordinals) {
     return IntStream.of(ordinals).mapToObj(o -> PREFIX + o).toList();
   }
@@ -125,7 +129,7 @@ class WorkerPlannerTest {
 
     assertThat(plan.podNames()).containsExactlyElementsOf(names(0, 1, 2, 3, 4));
     assertThat(plan.assignments()).contains(new TreeMap<>());
-    assertThat(plan.activity()).contains("waiting for the dispatcher to publish plan generation 1");
+    assertThat(message(plan)).contains("waiting for the dispatcher to publish plan generation 1");
   }
 
   @Test
@@ -153,7 +157,7 @@ class WorkerPlannerTest {
         .containsExactlyInAnyOrderEntriesOf(
             Map.of("0", "s0@1", "2", "s2@1", "3", "s3@1", "4", "s1@1"));
     assertThat(plan.podNames()).containsExactlyInAnyOrderElementsOf(names(0, 2, 3, 4, 5));
-    assertThat(plan.activity()).contains("creating 1 worker pods");
+    assertThat(message(plan)).contains("creating 1 worker pods");
   }
 
   @Test
@@ -198,7 +202,7 @@ class WorkerPlannerTest {
 
     assertThat(stages(plan)).containsExactlyInAnyOrderEntriesOf(Map.of("0", "s0@1", "1", "s1@1"));
     assertThat(plan.podNames()).containsExactlyInAnyOrderElementsOf(names(0, 1));
-    assertThat(plan.activity()).contains("removing 2 worker pods");
+    assertThat(message(plan)).contains("removing 2 worker pods");
   }
 
   @Test
@@ -222,7 +226,7 @@ class WorkerPlannerTest {
 
     assertThat(plan.assignments()).isEmpty();
     assertThat(plan.podNames()).containsExactlyInAnyOrderElementsOf(names(1, 2, 3, 4, 5));
-    assertThat(plan.activity()).contains("waiting for etcd");
+    assertThat(message(plan)).contains("waiting for etcd");
   }
 
   @Test
@@ -241,7 +245,9 @@ class WorkerPlannerTest {
     assertThat(first.podNames())
         .as("one surge pod")
         .containsExactlyInAnyOrderElementsOf(names(0, 1, 2, 3, 4, 5));
-    assertThat(first.activity())
+    assertThat(first.activity().map(WorkerPlan.Activity::reason))
+        .contains(WorkerPlan.Reason.RollingOutPlan);
+    assertThat(message(first))
         .contains("rolling workers onto plan generation 2 (0/2 stages loaded)");
 
     world.assignments.clear();
@@ -276,8 +282,7 @@ class WorkerPlannerTest {
         .as("a surge pod replaces the standby")
         .hasSize(6)
         .contains(PREFIX + 5);
-    assertThat(handover.activity())
-        .contains("replacing 1 worker pods built from an older template");
+    assertThat(message(handover)).contains("replacing 1 worker pods built from an older template");
 
     world.assignments.clear();
     handover.assignments().orElseThrow().forEach(world.assignments::put);
@@ -311,7 +316,7 @@ class WorkerPlannerTest {
     WorkerPlan plan = world.decide();
 
     assertThat(stages(plan)).containsEntry("4", "s1@1").doesNotContainKey("1");
-    assertThat(plan.activity()).contains("waiting for the dispatcher to publish plan generation 2");
+    assertThat(message(plan)).contains("waiting for the dispatcher to publish plan generation 2");
   }
 
   @Test
@@ -325,6 +330,6 @@ class WorkerPlannerTest {
     WorkerPlan plan = world.decide();
 
     assertThat(stages(plan)).containsEntry("0", "s0@1").containsEntry("4", "standby@1");
-    assertThat(plan.activity()).contains("plan generation 2 is invalid");
+    assertThat(message(plan)).contains("plan generation 2 is invalid");
   }
 }

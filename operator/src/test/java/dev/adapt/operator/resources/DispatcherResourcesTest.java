@@ -5,19 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.adapt.operator.crd.v1alpha1.InferencePipeline;
 import dev.adapt.operator.testing.Samples;
 import io.fabric8.kubernetes.api.model.Container;
-import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServicePort;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
-import java.util.Map;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 class DispatcherResourcesTest {
-
-  private static Map<String, String> env(Container container) {
-    return container.getEnv().stream().collect(Collectors.toMap(EnvVar::getName, EnvVar::getValue));
-  }
 
   @Test
   void theDispatcherServesOipWithHealthProbes() {
@@ -34,14 +27,16 @@ class DispatcherResourcesTest {
     assertThat(
             deployment.getSpec().getStrategy().getRollingUpdate().getMaxUnavailable().getIntVal())
         .isZero();
-    Map<String, String> env = env(container);
-    assertThat(env)
-        .containsEntry(AdaptEnv.PIPELINE, "ml.resnet50-split")
-        .containsEntry(AdaptEnv.MODEL, "builtin:resnet50")
-        .containsEntry(AdaptEnv.SIGNATURE, "serving_default")
-        .containsEntry(AdaptEnv.MAX_BATCH_SIZE, "16")
-        .containsEntry(AdaptEnv.MAX_BATCH_DELAY_MILLIS, "10")
-        .containsEntry(AdaptEnv.ETCD_ENDPOINTS, "http://resnet50-split-etcd.ml.svc:2379");
+    assertThat(container.getArgs())
+        .as("model and partitioning come from etcd, not from flags")
+        .containsExactly(
+            "--pipeline=ml.resnet50-split",
+            "--etcd=http://resnet50-split-etcd.ml.svc:2379",
+            "--http-port=8000",
+            "--grpc-port=8001",
+            "--max-batch-size=16",
+            "--max-queue-delay-ms=10",
+            "--compression=lz4");
     assertThat(deployment.getSpec().getTemplate().getSpec().getSecurityContext().getRunAsNonRoot())
         .isTrue();
   }
@@ -54,8 +49,6 @@ class DispatcherResourcesTest {
     Deployment deployment = DispatcherResources.deployment(pipeline, "dispatcher:test");
     var podSpec = deployment.getSpec().getTemplate().getSpec();
 
-    assertThat(env(podSpec.getContainers().get(0)))
-        .containsEntry(AdaptEnv.MODEL, "/mnt/models/resnet/saved");
     assertThat(podSpec.getVolumes())
         .filteredOn(v -> v.getPersistentVolumeClaim() != null)
         .singleElement()

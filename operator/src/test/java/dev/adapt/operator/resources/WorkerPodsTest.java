@@ -39,7 +39,6 @@ class WorkerPodsTest {
     assertThat(worker.getResources().getRequests()).containsEntry("cpu", new Quantity("2"));
     assertThat(pod.getSpec().getTolerations())
         .anySatisfy(t -> assertThat(t.getKey()).isEqualTo(WorkerPods.GPU_RESOURCE));
-    assertThat(env(worker).get(AdaptEnv.DEVICE).getValue()).isEqualTo("GPU");
   }
 
   @Test
@@ -50,24 +49,43 @@ class WorkerPodsTest {
 
     assertThat(worker.getImage()).isEqualTo(OperatorConfig.DEFAULT_WORKER_IMAGE);
     assertThat(worker.getResources().getLimits()).doesNotContainKey(WorkerPods.GPU_RESOURCE);
-    assertThat(env(worker).get(AdaptEnv.DEVICE).getValue()).isEqualTo("CPU");
   }
 
   @Test
   void workersKnowTheirPipelineEtcdAndIdentity() {
     InferencePipeline pipeline = Samples.load(Samples.BALANCED, "ml");
 
-    Map<String, EnvVar> env =
-        env(pod(pipeline, "resnet50-worker-3").getSpec().getContainers().get(0));
+    Container worker = pod(pipeline, "resnet50-worker-3").getSpec().getContainers().get(0);
 
-    assertThat(env.get(AdaptEnv.PIPELINE).getValue()).isEqualTo("ml.resnet50");
-    assertThat(env.get(AdaptEnv.ETCD_ENDPOINTS).getValue())
-        .isEqualTo("http://resnet50-etcd.ml.svc:2379");
-    assertThat(env.get(AdaptEnv.WORKER_ID).getValueFrom().getFieldRef().getFieldPath())
+    assertThat(worker.getArgs())
+        .containsExactly(
+            "--pipeline=ml.resnet50",
+            "--worker-id=$(ADAPT_POD_NAME)",
+            "--port=9000",
+            "--advertise-address=$(ADAPT_POD_IP):9000",
+            "--etcd=http://resnet50-etcd.ml.svc:2379",
+            "--metrics-port=9090");
+    Map<String, EnvVar> env = env(worker);
+    assertThat(env.get(CommandLines.POD_NAME).getValueFrom().getFieldRef().getFieldPath())
         .isEqualTo("metadata.name");
-    assertThat(env.get(AdaptEnv.ADVERTISE_HOST).getValueFrom().getFieldRef().getFieldPath())
+    assertThat(env.get(CommandLines.POD_IP).getValueFrom().getFieldRef().getFieldPath())
         .isEqualTo("status.podIP");
-    assertThat(env.get(AdaptEnv.COMPRESSION).getValue()).isEqualTo("lz4");
+  }
+
+  @Test
+  void userEnvironmentComesAfterTheOperatorsAndTheRootFileSystemIsReadOnly() {
+    InferencePipeline pipeline = Samples.load(Samples.BALANCED, "ml");
+    pipeline.getSpec().getWorker().getEnv().add(new EnvVar("TF_CPP_MIN_LOG_LEVEL", "2", null));
+
+    Container worker = pod(pipeline, "resnet50-worker-0").getSpec().getContainers().get(0);
+
+    assertThat(worker.getEnv())
+        .extracting(EnvVar::getName)
+        .containsExactly(CommandLines.POD_NAME, CommandLines.POD_IP, "TF_CPP_MIN_LOG_LEVEL");
+    assertThat(worker.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
+    assertThat(worker.getVolumeMounts())
+        .extracting(m -> m.getMountPath())
+        .containsExactly("/tmp", "/home/adapt");
   }
 
   @Test

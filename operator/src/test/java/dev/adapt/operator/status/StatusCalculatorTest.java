@@ -233,7 +233,12 @@ class StatusCalculatorTest {
                 LAYOUT,
                 0,
                 Optional.empty(),
-                new WorkerPlan(List.of(), Optional.empty(), Optional.of("waiting for etcd")),
+                new WorkerPlan(
+                    List.of(),
+                    Optional.empty(),
+                    Optional.of(
+                        new WorkerPlan.Activity(
+                            WorkerPlan.Reason.WaitingForEtcd, "waiting for etcd"))),
                 List.of(),
                 false,
                 Optional.of("waiting for the etcd StatefulSet resnet50-etcd to be ready"),
