@@ -53,6 +53,7 @@ final class SliceInstaller {
   private void load(String sha256, byte[] artifact, CompletableFuture<Double> result) {
     long start = System.nanoTime();
     lifecycle.loadStarted();
+    Throwable failure = null;
     try {
       SliceExecutor executor = loader.load(artifact);
       if (!executor.sha256().equals(sha256)) {
@@ -61,14 +62,19 @@ final class SliceInstaller {
             "the loaded slice reports hash " + executor.sha256() + ", not " + sha256);
       }
       store.add(executor);
-      double millis = (System.nanoTime() - start) / 1e6;
-      LOG.info("loaded slice {} ({} bytes) in {} ms", sha256, artifact.length, Math.round(millis));
-      result.complete(millis);
     } catch (RuntimeException | LinkageError e) {
-      result.completeExceptionally(e);
+      failure = e;
     } finally {
       lifecycle.loadEnded();
       loading.remove(sha256, result);
     }
+    // Answer only now, so that whoever hears of the load sees the worker's state after it.
+    if (failure != null) {
+      result.completeExceptionally(failure);
+      return;
+    }
+    double millis = (System.nanoTime() - start) / 1e6;
+    LOG.info("loaded slice {} ({} bytes) in {} ms", sha256, artifact.length, Math.round(millis));
+    result.complete(millis);
   }
 }

@@ -259,6 +259,35 @@ class WorkerInProcessTest {
   }
 
   @Test
+  void callersDeadlineCarriesOverToTheNextHop() throws Exception {
+    byte[] gated = ScalingSlices.gatedArtifact(3f, "slow");
+    load(start("w1"), DOUBLE);
+    load(start("w2"), gated);
+    StageRequest request =
+        request(floats(1), Compression.COMPRESSION_NONE, hop("w1", 0, DOUBLE), hop("w2", 1, gated));
+
+    assertThatThrownBy(
+            () ->
+                WorkerGrpc.newBlockingStub(channel("w1"))
+                    .withDeadlineAfter(500, TimeUnit.MILLISECONDS)
+                    .process(request))
+        .satisfies(
+            e ->
+                assertThat(Status.fromThrowable(e).getCode())
+                    .isEqualTo(Status.Code.DEADLINE_EXCEEDED));
+
+    // w2 is still stuck in its slice, yet w1 is done with the batch: its call to w2 expired with
+    // the caller's deadline instead of waiting for the 60 s hop timeout.
+    assertThat(slices.entered("slow").await(10, TimeUnit.SECONDS)).isTrue();
+    await()
+        .atMost(java.time.Duration.ofSeconds(10))
+        .until(() -> workers.get("w1").record().outstanding() == 0);
+    assertThat(workers.get("w2").record().outstanding()).isEqualTo(1);
+    slices.gate("slow").countDown();
+    await().until(() -> workers.get("w2").record().outstanding() == 0);
+  }
+
+  @Test
   void ownFailuresNameThisWorker() throws Exception {
     load(start("w1"), DOUBLE);
     var stub = blocking("w1");

@@ -13,8 +13,10 @@ import io.etcd.jetcd.watch.WatchEvent;
 import io.etcd.jetcd.watch.WatchResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -123,6 +125,27 @@ public final class EtcdMembership implements Membership {
             .map(id -> Op.delete(bytes(keys.assignment(id)), DeleteOption.DEFAULT))
             .toArray(Op[]::new);
     await(client.getKVClient().txn().Then(deletes).commit(), "delete assignments " + workerIds);
+  }
+
+  /** Writes the changed assignments and deletes the removed ones in one transaction. */
+  @Override
+  public void applyAssignments(Map<String, Assignment> desired) {
+    Map<String, Assignment> current = snapshot().assignments();
+    List<Op> ops = new ArrayList<>();
+    desired.forEach(
+        (id, assignment) -> {
+          if (!assignment.equals(current.get(id))) {
+            ops.add(Op.put(bytes(keys.assignment(id)), json(assignment), PutOption.DEFAULT));
+          }
+        });
+    current.keySet().stream()
+        .filter(id -> !desired.containsKey(id))
+        .forEach(id -> ops.add(Op.delete(bytes(keys.assignment(id)), DeleteOption.DEFAULT)));
+    if (!ops.isEmpty()) {
+      await(
+          client.getKVClient().txn().Then(ops.toArray(Op[]::new)).commit(),
+          "apply assignments " + desired.values());
+    }
   }
 
   @Override

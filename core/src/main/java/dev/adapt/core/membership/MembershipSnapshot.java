@@ -82,8 +82,8 @@ public final class MembershipSnapshot {
   }
 
   /**
-   * Workers that can take batches for {@code stage} now: live, READY, assigned to the stage and
-   * holding the slice the plan names for it.
+   * Workers that can take batches for {@code stage} now: live, serving (READY, or LOADING another
+   * slice), assigned to the stage and holding the slice the plan names for it.
    */
   public List<WorkerRecord> servingReplicas(int stage) {
     Optional<String> slice =
@@ -94,7 +94,7 @@ public final class MembershipSnapshot {
       return List.of();
     }
     return workers.values().stream()
-        .filter(WorkerRecord::isReady)
+        .filter(WorkerRecord::isServing)
         .filter(w -> w.holds(slice.get()))
         .filter(w -> assignment(w.workerId()).map(a -> a.stage() == stage).orElse(false))
         .toList();

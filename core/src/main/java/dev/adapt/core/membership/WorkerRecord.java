@@ -1,5 +1,6 @@
 package dev.adapt.core.membership;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import java.util.List;
 import java.util.Objects;
 
@@ -28,8 +29,15 @@ public record WorkerRecord(
     sliceSha256 = sliceSha256 == null ? List.of() : List.copyOf(sliceSha256);
   }
 
+  @JsonIgnore
   public boolean isReady() {
     return state == WorkerState.READY;
+  }
+
+  /** READY, or LOADING another slice while still serving the ones it holds. */
+  @JsonIgnore
+  public boolean isServing() {
+    return state == WorkerState.READY || state == WorkerState.LOADING;
   }
 
   public boolean holds(String sha256) {

@@ -65,6 +65,20 @@ class MembershipKeysTest {
   }
 
   @Test
+  void workerJsonHasExactlyTheFieldsOfTheSchema() throws Exception {
+    WorkerRecord worker =
+        new WorkerRecord("w", "h:1", "CPU", WorkerState.READY, List.of("a"), 0, 9);
+
+    var json =
+        new com.fasterxml.jackson.databind.ObjectMapper().readTree(MembershipJson.write(worker));
+
+    assertThat(json.fieldNames())
+        .toIterable()
+        .containsExactlyInAnyOrder(
+            "workerId", "address", "device", "state", "sliceSha256", "outstanding", "startedAt");
+  }
+
+  @Test
   void malformedJsonNamesTheKeyAndTheValue() {
     byte[] value = "{\"workerId\":\"w\",\"state\":\"SLEEPING\"}".getBytes(StandardCharsets.UTF_8);
 
