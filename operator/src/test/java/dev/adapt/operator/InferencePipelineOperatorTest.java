@@ -18,6 +18,7 @@ import dev.adapt.operator.resources.WorkerPods;
 import dev.adapt.operator.status.Conditions;
 import dev.adapt.operator.testing.ControllerManagerProcess;
 import dev.adapt.operator.testing.KubeApiTestBinaries;
+import dev.adapt.operator.testing.Kubelet;
 import dev.adapt.operator.testing.PipelineDouble;
 import dev.adapt.operator.testing.Samples;
 import io.fabric8.kubeapitest.KubeAPIServer;
@@ -26,6 +27,7 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
@@ -342,6 +344,18 @@ class InferencePipelineOperatorTest {
             .orElseThrow();
     assertThat(pods.snapshot().assignment(newcomer)).map(Assignment::isStandby).contains(true);
     assertThat(ready.getStatus().getStages().get(1).getPods()).containsExactly(standby);
+
+    // A worker whose pod stops being ready loses its stage to the standby; its pod stays.
+    String stage0 = only(pods.snapshot(), a -> a.stage() == 0);
+    Kubelet.setReady(admin, admin.pods().inNamespace(namespace).withName(stage0).get(), false);
+    await("stage 0 moves to the standby when its pod is not ready")
+        .atMost(TIMEOUT)
+        .until(
+            pods::snapshot,
+            s ->
+                s.assignment(newcomer).map(a -> a.stage() == 0).orElse(false)
+                    && s.assignment(stage0).isEmpty());
+    assertThat(names(workerPods(namespace, "fo"))).contains(stage0).hasSize(3);
   }
 
   @Test
@@ -394,10 +408,10 @@ class InferencePipelineOperatorTest {
             () -> {
               pods.step();
               MembershipSnapshot s = pods.snapshot();
-              assertThat(servedGenerations(s))
+              assertThat(servedGenerations(s, Map.of(1L, 2, 2L, 3)))
                   .as("some plan generation is fully served at every moment: %s", s)
                   .isNotEmpty();
-              generationsSeen.addAll(servedGenerations(s));
+              generationsSeen.addAll(servedGenerations(s, Map.of(1L, 2, 2L, 3)));
               InferencePipeline current = get(namespace, "rl");
               return current.getStatus() != null
                   && current.getStatus().getPhase() == Phase.Ready
@@ -484,6 +498,95 @@ class InferencePipelineOperatorTest {
             });
   }
 
+  @Test
+  void podProblemsShowInTheDegradedCondition() {
+    String namespace = namespace("gpu");
+    create(namespace, Samples.load(Samples.GPU, namespace));
+    List<Pod> pods =
+        await("GPU worker pods")
+            .atMost(TIMEOUT)
+            .until(() -> workerPods(namespace, "resnet50-gpu"), found -> found.size() == 2);
+    String unschedulable = pods.get(0).getMetadata().getName();
+    String crashing = pods.get(1).getMetadata().getName();
+
+    admin
+        .pods()
+        .inNamespace(namespace)
+        .withName(unschedulable)
+        .editStatus(
+            pod ->
+                new PodBuilder(pod)
+                    .editOrNewStatus()
+                    .addNewCondition()
+                    .withType("PodScheduled")
+                    .withStatus("False")
+                    .withReason("Unschedulable")
+                    .withMessage("0/3 nodes are available: 3 Insufficient nvidia.com/gpu.")
+                    .endCondition()
+                    .endStatus()
+                    .build());
+    admin
+        .pods()
+        .inNamespace(namespace)
+        .withName(crashing)
+        .editStatus(
+            pod ->
+                new PodBuilder(pod)
+                    .editOrNewStatus()
+                    .withPhase("Running")
+                    .addNewContainerStatus()
+                    .withName("worker")
+                    .withReady(false)
+                    .withRestartCount(4)
+                    .withNewState()
+                    .withNewWaiting()
+                    .withReason("CrashLoopBackOff")
+                    .withMessage("back-off 1m20s restarting failed container")
+                    .endWaiting()
+                    .endState()
+                    .endContainerStatus()
+                    .endStatus()
+                    .build());
+
+    InferencePipeline degraded = awaitPhase(namespace, "resnet50-gpu", Phase.Degraded, null);
+    Condition condition = condition(degraded, Conditions.DEGRADED);
+    assertThat(condition.getReason()).isEqualTo("PodProblems");
+    assertThat(condition.getMessage())
+        .contains(
+            unschedulable
+                + " is unschedulable: 0/3 nodes are available: 3 Insufficient nvidia.com/gpu.")
+        .contains(crashing + " CrashLoopBackOff");
+  }
+
+  @Test
+  void aNewWorkerImageReplacesPodsWithoutAStageGoingDark() {
+    String namespace = namespace("image");
+    create(namespace, small(namespace, "img", 2, 1, 1));
+    PipelineDouble pods = playPods(namespace, "img");
+    awaitPhase(namespace, "img", Phase.Ready, pods);
+    List<String> before = names(workerPods(namespace, "img"));
+    String image = "registry.example/adapt-worker:2";
+
+    edit(namespace, "img", p -> p.getSpec().getWorker().setImage(image));
+
+    await("every worker pod runs the new image")
+        .atMost(TIMEOUT)
+        .pollInterval(Duration.ofMillis(200))
+        .until(
+            () -> {
+              pods.step();
+              assertThat(servedGenerations(pods.snapshot(), Map.of(1L, 2)))
+                  .as("every stage keeps a worker holding its slice")
+                  .contains(1L);
+              List<Pod> current = workerPods(namespace, "img");
+              return current.size() == 3
+                  && current.stream()
+                      .allMatch(p -> image.equals(p.getSpec().getContainers().get(0).getImage()))
+                  && get(namespace, "img").getStatus().getPhase() == Phase.Ready;
+            });
+    assertThat(names(workerPods(namespace, "img"))).doesNotContainAnyElementsOf(before);
+  }
+
   // ---------------------------------------------------------------------------------------------
 
   private static InferencePipeline small(
@@ -532,7 +635,8 @@ class InferencePipelineOperatorTest {
    * Generations for which every stage of the published plan, or of the old one, has a worker
    * holding its slice.
    */
-  private static Set<Long> servedGenerations(MembershipSnapshot snapshot) {
+  private static Set<Long> servedGenerations(
+      MembershipSnapshot snapshot, Map<Long, Integer> stageCounts) {
     Map<Long, Map<Integer, Boolean>> served = new TreeMap<>();
     snapshot.assignments().values().stream()
         .filter(a -> !a.isStandby())
@@ -550,11 +654,10 @@ class InferencePipelineOperatorTest {
                   .computeIfAbsent(a.planGeneration(), g -> new TreeMap<>())
                   .merge(a.stage(), holds, Boolean::logicalOr);
             });
-    int[] stageCounts = {2, 3};
     return served.entrySet().stream()
         .filter(
             e -> {
-              int wanted = stageCounts[(int) Math.min(e.getKey(), 2) - 1];
+              int wanted = stageCounts.getOrDefault(e.getKey(), -1);
               return e.getValue().size() == wanted && !e.getValue().containsValue(false);
             })
         .map(Map.Entry::getKey)

@@ -12,6 +12,7 @@ import dev.adapt.operator.resources.Names;
 import io.fabric8.kubernetes.api.model.Pod;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.stream.Collectors;
 
@@ -39,7 +40,7 @@ public final class PipelineFacts {
   /** The stages, replicas and standbys the spec asks for. */
   public static StageLayout layout(InferencePipelineSpec spec) {
     Map<Integer, Integer> overrides =
-        spec.getStageReplicas().stream()
+        Objects.requireNonNullElse(spec.getStageReplicas(), List.<StageReplicas>of()).stream()
             .collect(Collectors.toMap(StageReplicas::getStage, StageReplicas::getReplicas));
     return new StageLayout(
         SpecValidator.stageCount(spec),

@@ -24,6 +24,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * Worker pods. All workers of a pipeline are alike: which stage a worker runs is decided at run
@@ -62,7 +63,8 @@ public final class WorkerPods {
   public static Template template(InferencePipeline pipeline, String image) {
     WorkerSpec worker = pipeline.getSpec().getWorker();
     int gpus = OperatorConfig.gpus(pipeline);
-    List<Toleration> tolerations = new ArrayList<>(worker.getTolerations());
+    List<Toleration> tolerations =
+        new ArrayList<>(Objects.requireNonNullElse(worker.getTolerations(), List.of()));
     if (gpus > 0) {
       // GPU nodes are commonly tainted so that only pods asking for GPUs land there.
       tolerations.add(
@@ -78,7 +80,7 @@ public final class WorkerPods {
             .withTerminationGracePeriodSeconds(30L)
             .withEnableServiceLinks(false)
             .withSecurityContext(SecurityContexts.pod())
-            .withNodeSelector(worker.getNodeSelector())
+            .withNodeSelector(Objects.requireNonNullElse(worker.getNodeSelector(), Map.of()))
             .withTolerations(tolerations)
             .addToContainers(
                 new ContainerBuilder()
@@ -108,7 +110,7 @@ public final class WorkerPods {
 
   private static List<EnvVar> env(InferencePipeline pipeline) {
     List<EnvVar> env = new ArrayList<>(CommandLines.workerIdentity());
-    env.addAll(pipeline.getSpec().getWorker().getEnv());
+    env.addAll(Objects.requireNonNullElse(pipeline.getSpec().getWorker().getEnv(), List.of()));
     return env;
   }
 

@@ -4,11 +4,11 @@ import dev.adapt.operator.crd.v1alpha1.InferencePipeline;
 import dev.adapt.operator.crd.v1alpha1.InferencePipelineStatus;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import java.time.Instant;
 import java.util.List;
-import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,8 +48,11 @@ public final class StatusUpdates {
   public static ErrorStatusUpdateControl<InferencePipeline> failed(
       InferencePipeline pipeline, Exception e, Instant now) {
     log.warn("Reconciliation failed, will retry: {}", e.toString());
+    // A copy: the resource comes from the informer's cache.
     InferencePipelineStatus status =
-        Objects.requireNonNullElseGet(pipeline.getStatus(), InferencePipelineStatus::new);
+        pipeline.getStatus() == null
+            ? new InferencePipelineStatus()
+            : Serialization.clone(pipeline.getStatus());
     String message = "reconciliation failed, retrying: " + e.getMessage();
     if (message.equals(Conditions.message(status.getConditions(), Conditions.DEGRADED))) {
       return ErrorStatusUpdateControl.noStatusUpdate();
