@@ -53,6 +53,7 @@ import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -94,7 +95,8 @@ import org.slf4j.LoggerFactory;
     })
 @ControllerConfiguration(
     name = "inferencepipeline",
-    maxReconciliationInterval = @MaxReconciliationInterval(interval = 60))
+    maxReconciliationInterval =
+        @MaxReconciliationInterval(interval = 60, timeUnit = TimeUnit.SECONDS))
 public class InferencePipelineReconciler
     implements Reconciler<InferencePipeline>, Cleaner<InferencePipeline> {
 
