@@ -10,6 +10,8 @@ import dev.adapt.core.model.ModelSource;
 import dev.adapt.core.plan.Plan;
 import dev.adapt.core.plan.Planner;
 import dev.adapt.core.plan.Stage;
+import dev.adapt.core.slice.ExecutorOptions;
+import dev.adapt.core.slice.SegmentProfiler;
 import java.io.PrintWriter;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -17,6 +19,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -32,6 +35,7 @@ import picocli.CommandLine.Spec;
       "Without --split-at or --stages the plan is a single stage."
     })
 final class PlanCommand implements Callable<Integer> {
+  private static final int PROFILE_RUNS = 3;
   private static final ObjectMapper JSON =
       new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -74,10 +78,34 @@ final class PlanCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print the plan as JSON.")
   boolean json;
 
+  enum Cost {
+    flops,
+    measured
+  }
+
+  @Option(
+      names = "--cost",
+      paramLabel = "COST",
+      defaultValue = "flops",
+      description =
+          "What --stages balances: flops (counted in the graph) or measured (traced runs of the"
+              + " model on this machine). Default: ${DEFAULT-VALUE}.")
+  Cost cost;
+
   @Override
   public Integer call() throws JsonProcessingException {
     LoadedModel loaded = ModelLoader.load(ModelSource.parse(model, signature));
-    Plan plan = Planner.plan(loaded, partition.splitAt, partition.stages);
+    Plan plan;
+    if (cost == Cost.measured) {
+      if (partition.stages == null) {
+        throw new CommandLine.ParameterException(
+            spec.commandLine(), "--cost measured balances --stages N; give --stages");
+      }
+      double[] micros = SegmentProfiler.measure(loaded, 1, PROFILE_RUNS, ExecutorOptions.DEFAULT);
+      plan = Planner.balanced(loaded, partition.stages, micros);
+    } else {
+      plan = Planner.plan(loaded, partition.splitAt, partition.stages);
+    }
     PrintWriter out = spec.commandLine().getOut();
     if (json) {
       out.println(JSON.writeValueAsString(toJson(loaded, plan)));

@@ -141,6 +141,20 @@ class PlanCommandTest {
   }
 
   @Test
+  void balancesByMeasuredCostOnRequest() throws Exception {
+    Path cnn = TestModels.fixtureDirectory(TestModels.KERAS_RESIDUAL_CNN);
+
+    Run run =
+        adapt("plan", "--model", cnn.toString(), "--stages", "3", "--cost", "measured", "--json");
+    Run withoutStages = adapt("plan", "--model", cnn.toString(), "--cost", "measured");
+
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    assertThat(JSON.readTree(run.out()).get("stages")).hasSize(3);
+    assertThat(withoutStages.exitCode()).isEqualTo(AdaptCommand.ExitCodes.USAGE);
+    assertThat(withoutStages.err()).contains("give --stages");
+  }
+
+  @Test
   void usageErrorsExitWithTwo() {
     Run missingModel = adapt("plan", "--stages", "2");
     Run both =

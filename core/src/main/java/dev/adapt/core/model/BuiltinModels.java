@@ -35,7 +35,13 @@ public final class BuiltinModels {
     if (!name.equals("resnet50")) {
       throw new ModelLoadException("unknown built-in model " + name);
     }
-    return cached(RESNET50_KEY);
+    return cached(cacheDirectory(), RESNET50_KEY, ResNet50Builder::export);
+  }
+
+  /** Writes a model into a directory that does not exist yet. */
+  @FunctionalInterface
+  interface ModelWriter {
+    void write(Path directory) throws IOException;
   }
 
   public static Path cacheDirectory() {
@@ -50,8 +56,11 @@ public final class BuiltinModels {
     return root.resolve("models");
   }
 
-  private static synchronized Path cached(String key) {
-    Path root = cacheDirectory();
+  /**
+   * The directory {@code root/key}, written by {@code writer} first if it does not hold a complete
+   * model yet. Safe against concurrent calls from threads and processes.
+   */
+  static synchronized Path cached(Path root, String key, ModelWriter writer) {
     Path target = root.resolve(key);
     if (Files.exists(target.resolve("saved_model.pb"))) {
       return target;
@@ -72,7 +81,7 @@ public final class BuiltinModels {
         Path staging = Files.createTempDirectory(root, key + ".tmp-");
         try {
           Path model = staging.resolve("model");
-          ResNet50Builder.export(model);
+          writer.write(model);
           Files.move(model, target, StandardCopyOption.ATOMIC_MOVE);
         } finally {
           deleteRecursively(staging);

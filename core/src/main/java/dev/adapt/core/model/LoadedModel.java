@@ -39,6 +39,7 @@ public final class LoadedModel {
   private final List<CutPoint> cutPoints;
   private final Map<TensorName, CutPoint> cutPointByTensor = new HashMap<>();
   private final long[] segmentFlops;
+  private final int[] keptBefore;
   private final Map<String, Long> constantBytes = new HashMap<>();
 
   private LoadedModel(
@@ -65,7 +66,7 @@ public final class LoadedModel {
 
     // A cut must carry a tensor the pipeline can ship: a known element type and rank.
     List<TensorName> analysed = paths.cutPoints();
-    int[] keptBefore = new int[analysed.size() + 1];
+    this.keptBefore = new int[analysed.size() + 1];
     List<CutPoint> kept = new ArrayList<>();
     for (int i = 0; i < analysed.size(); i++) {
       keptBefore[i] = kept.size();
@@ -207,6 +208,14 @@ public final class LoadedModel {
    */
   public long[] segmentFlops() {
     return segmentFlops.clone();
+  }
+
+  /**
+   * The segment an operation of the frozen graph belongs to (see {@link #segmentFlops()}), or -1
+   * for an operation on no path from input to output (constants and what they alone feed).
+   */
+  public int segmentOf(String op) {
+    return paths.isOnPath(op) ? keptBefore[paths.segment(op)] : -1;
   }
 
   /** Bytes of the constants (weights) a slice from {@code from} to {@code to} holds. */

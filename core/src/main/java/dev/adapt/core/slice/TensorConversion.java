@@ -2,9 +2,14 @@ package dev.adapt.core.slice;
 
 import dev.adapt.core.tensor.DType;
 import dev.adapt.core.tensor.HostTensor;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.Pointer;
 import org.tensorflow.RawTensor;
 import org.tensorflow.Tensor;
 import org.tensorflow.ndarray.Shape;
+import org.tensorflow.ndarray.buffer.DataStorageVisitor;
 import org.tensorflow.types.TBfloat16;
 import org.tensorflow.types.TBool;
 import org.tensorflow.types.TFloat16;
@@ -15,7 +20,12 @@ import org.tensorflow.types.TInt64;
 import org.tensorflow.types.TUint8;
 import org.tensorflow.types.family.TType;
 
-/** Copies tensors between host memory and TensorFlow, as raw little-endian bytes. */
+/**
+ * Copies tensors between host memory and TensorFlow, as raw little-endian bytes, with one memory
+ * copy each way: a TensorFlow tensor's native memory is viewed as a direct {@link ByteBuffer} and
+ * filled from, or read into, the host tensor's buffer in bulk. (TensorFlow Java's own buffer copies
+ * from a read-only NIO buffer go byte by byte.)
+ */
 final class TensorConversion {
   private TensorConversion() {}
 
@@ -38,7 +48,13 @@ final class TensorConversion {
   static Tensor toTensor(HostTensor host) {
     Tensor tensor = Tensor.of(tensorType(host.dtype()), Shape.of(host.shape()), host.byteSize());
     try {
-      tensor.asRawTensor().data().write(host.toByteArray());
+      RawTensor raw = tensor.asRawTensor();
+      ByteBuffer memory = nativeMemory(raw);
+      if (memory != null) {
+        memory.put(host.data());
+      } else {
+        raw.data().write(host.toByteArray());
+      }
       return tensor;
     } catch (RuntimeException e) {
       tensor.close();
@@ -54,7 +70,51 @@ final class TensorConversion {
                 () -> new IllegalStateException("cannot carry a " + tensor.dataType() + " tensor"));
     RawTensor raw = tensor.asRawTensor();
     byte[] bytes = new byte[Math.toIntExact(raw.numBytes())];
-    raw.data().read(bytes);
+    ByteBuffer memory = nativeMemory(raw);
+    if (memory != null) {
+      memory.get(bytes);
+    } else {
+      raw.data().read(bytes);
+    }
     return HostTensor.of(dtype, tensor.shape().asArray(), bytes);
+  }
+
+  /**
+   * The tensor's native memory as a little-endian direct buffer, valid while the tensor is open; or
+   * null when TensorFlow Java does not expose its address.
+   */
+  private static ByteBuffer nativeMemory(RawTensor raw) {
+    long size = raw.numBytes();
+    if (size == 0) {
+      return null;
+    }
+    Long address =
+        raw.data()
+            .accept(
+                new DataStorageVisitor<Long>() {
+                  @Override
+                  public Long visit(long address, long length, long scale) {
+                    return length * scale == size || length == size ? address : null;
+                  }
+
+                  @Override
+                  public Long fallback() {
+                    return null;
+                  }
+                });
+    if (address == null || address == 0) {
+      return null;
+    }
+    return new BytePointer(new Address(address))
+        .capacity(size)
+        .asByteBuffer()
+        .order(ByteOrder.LITTLE_ENDIAN);
+  }
+
+  /** A JavaCPP pointer to a given address, owning nothing. */
+  private static final class Address extends Pointer {
+    Address(long value) {
+      this.address = value;
+    }
   }
 }

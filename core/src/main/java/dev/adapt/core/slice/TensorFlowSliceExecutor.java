@@ -11,6 +11,8 @@ import org.tensorflow.Graph;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
 import org.tensorflow.Tensor;
+import org.tensorflow.proto.RunMetadata;
+import org.tensorflow.proto.RunOptions;
 
 /**
  * Runs a slice with TensorFlow: imports its graph into a session once, then runs batches through
@@ -61,26 +63,55 @@ public final class TensorFlowSliceExecutor implements SliceExecutor {
   @Override
   public HostTensor run(HostTensor input) {
     checkInput(input);
+    try (Tensor fed = TensorConversion.toTensor(input);
+        Result result = runTensor(fed)) {
+      return TensorConversion.toHost(result.get(0));
+    }
+  }
+
+  /**
+   * Runs the slice on a TensorFlow tensor; the output is the result's only tensor. The caller
+   * closes the result (and with it the output), and keeps {@code input} open until this returns.
+   */
+  Result runTensor(Tensor input) {
     lifecycle.readLock().lock();
     try {
       if (closed) {
         throw new IllegalStateException("the executor of " + artifact + " is closed");
       }
-      try (Tensor fed = TensorConversion.toTensor(input);
-          Result result =
-              session
-                  .runner()
-                  .feed(artifact.input().name(), fed)
-                  .fetch(artifact.output().name())
-                  .run()) {
-        return TensorConversion.toHost(result.get(0));
-      }
+      return session
+          .runner()
+          .feed(artifact.input().name(), input)
+          .fetch(artifact.output().name())
+          .run();
     } finally {
       lifecycle.readLock().unlock();
     }
   }
 
-  private void checkInput(HostTensor input) {
+  /** Runs the slice once on {@code input} with a full trace, and returns the trace. */
+  RunMetadata trace(HostTensor input) {
+    checkInput(input);
+    RunOptions fullTrace =
+        RunOptions.newBuilder().setTraceLevel(RunOptions.TraceLevel.FULL_TRACE).build();
+    lifecycle.readLock().lock();
+    try (Tensor fed = TensorConversion.toTensor(input);
+        Result result =
+            session
+                .runner()
+                .feed(artifact.input().name(), fed)
+                .fetch(artifact.output().name())
+                .setOptions(fullTrace)
+                .runAndFetchMetadata()) {
+      return result
+          .getMetadata()
+          .orElseThrow(() -> new IllegalStateException("TensorFlow returned no trace"));
+    } finally {
+      lifecycle.readLock().unlock();
+    }
+  }
+
+  void checkInput(HostTensor input) {
     TensorSpec expected = artifact.input();
     long[] shape = input.shape();
     long[] want = expected.shape();

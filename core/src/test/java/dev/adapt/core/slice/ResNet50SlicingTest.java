@@ -145,6 +145,17 @@ class ResNet50SlicingTest {
   }
 
   @Test
+  void aPlanBalancedByMeasuredCostsEqualsTheUnsplitModel() {
+    double[] micros = SegmentProfiler.measure(model, 1, 2, ExecutorOptions.DEFAULT);
+    Plan plan = Planner.balanced(model, 4, micros);
+
+    List<HostTensor> outputs = Chains.run(model, plan, inputs.subList(0, 1));
+
+    assertThat(plan.stageCount()).isEqualTo(4);
+    assertThat(maxAbsDiff(outputs.get(0), expected.get(0))).isLessThanOrEqualTo(TOLERANCE);
+  }
+
+  @Test
   void thePrototypeSplitIsAcceptedAsWritten() {
     Plan plan = Planner.named(model, PROTOTYPE_SPLIT);
 

@@ -71,6 +71,39 @@ class TensorFlowSliceExecutorTest {
   }
 
   @Test
+  void aChainPassesTensorsFromSliceToSliceAndEqualsHopByHop() {
+    LoadedModel model = TestModels.fixture(TestModels.KERAS_RESIDUAL_CNN);
+    List<SliceArtifact> slices = Slicer.slice(model, Planner.balanced(model, 4));
+    HostTensor input = TestModels.randomFloats(7, 3, 32, 32, 3);
+
+    List<HostTensor> hopByHop = Chains.run(model, Planner.balanced(model, 4), List.of(input));
+    try (SliceChain chain = SliceChain.load(slices, ExecutorOptions.DEFAULT)) {
+      assertThat(chain.size()).isEqualTo(4);
+      assertThat(chain.run(input).toByteArray()).isEqualTo(hopByHop.get(0).toByteArray());
+    }
+    assertThatThrownBy(
+            () -> SliceChain.load(List.of(slices.get(0), slices.get(2)), ExecutorOptions.DEFAULT))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("does not feed");
+  }
+
+  @Test
+  void measuredSegmentCostsBalanceAPlanThatStillComputesTheModel() {
+    LoadedModel model = TestModels.fixture(TestModels.KERAS_RESIDUAL_CNN);
+
+    double[] micros = SegmentProfiler.measure(model, 2, 3, ExecutorOptions.DEFAULT);
+
+    assertThat(micros).hasSize(model.cutPoints().size() + 1);
+    assertThat(java.util.Arrays.stream(micros).min().orElseThrow()).isGreaterThanOrEqualTo(0);
+    assertThat(java.util.Arrays.stream(micros).sum()).isPositive();
+    var plan = Planner.balanced(model, 3, micros);
+    HostTensor input = TestModels.randomFloats(8, 2, 32, 32, 3);
+    HostTensor whole = Chains.run(model, Planner.balanced(model, 1), List.of(input)).get(0);
+    assertThat(TestModels.maxAbsDiff(Chains.run(model, plan, List.of(input)).get(0), whole))
+        .isLessThanOrEqualTo(1e-5);
+  }
+
+  @Test
   void artifactsThatAreNotSlicesAreRefused() {
     byte[] bytes = firstStage().bytes();
     byte[] truncated = java.util.Arrays.copyOf(bytes, bytes.length / 2);
