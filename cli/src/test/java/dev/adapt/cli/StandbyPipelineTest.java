@@ -1,0 +1,102 @@
+package dev.adapt.cli;
+
+import static dev.adapt.cli.PipelineHarness.assertAllCorrect;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.adapt.core.membership.Assignment;
+import dev.adapt.core.model.LoadedModel;
+import dev.adapt.core.testing.TestModels;
+import dev.adapt.dispatcher.ChunkTamper;
+import dev.adapt.dispatcher.DispatcherSettings;
+import dev.adapt.dispatcher.PipelineFactory;
+import dev.adapt.dispatcher.ServedPipeline;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * Two stages with one replica each and one standby, under the launcher's static membership. The
+ * dispatcher corrupts the first chunk of every first transfer, so every worker must refuse one
+ * slice before it gets a good copy.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class StandbyPipelineTest {
+  private static final AtomicInteger corrupted = new AtomicInteger();
+  private static PipelineHarness harness;
+
+  @BeforeAll
+  static void start() throws Exception {
+    LoadedModel model = TestModels.fixture(TestModels.KERAS_RESIDUAL_CNN);
+    ServedPipeline served = PipelineFactory.build(model, null, 2, 1);
+    ChunkTamper flipFirstByte =
+        (attempt, offset, chunk) -> {
+          if (attempt == 1 && offset == 0 && chunk.length > 0) {
+            corrupted.incrementAndGet();
+            byte[] bad = chunk.clone();
+            bad[0] ^= 0x5a;
+            return bad;
+          }
+          return chunk;
+        };
+    harness =
+        new PipelineHarness(
+            model,
+            served,
+            1,
+            1,
+            "e2e-standby",
+            null,
+            DispatcherSettings.builder(2)
+                .ports("127.0.0.1", 0, 0)
+                .chunkTamper(flipFirstByte)
+                .build());
+  }
+
+  @AfterAll
+  static void stop() {
+    if (harness != null) {
+      harness.close();
+    }
+  }
+
+  @Test
+  @Order(1)
+  void aCorruptChunkIsRefusedAndTheSliceSentAgain() throws Exception {
+    int assigned = harness.cluster.pipeline().stageCount();
+    assertThat(corrupted.get()).isGreaterThanOrEqualTo(assigned);
+    assertThat(harness.cluster.dispatcher().refusedSliceTransfers()).isEqualTo(corrupted.get());
+    assertThat(harness.cluster.dispatcher().sliceTransfers()).isEqualTo(2 * corrupted.get());
+    assertAllCorrect(harness.load(16, 4, done -> {}));
+  }
+
+  @Test
+  @Order(2)
+  void killingTheOnlyReplicaOfAStagePromotesTheStandby() throws Exception {
+    String victim = harness.cluster.workerOfStage(0).orElseThrow();
+    String standby =
+        harness.cluster.membership().snapshot().assignments().values().stream()
+            .filter(Assignment::isStandby)
+            .map(Assignment::workerId)
+            .findFirst()
+            .orElseThrow();
+    AtomicBoolean killed = new AtomicBoolean();
+    LoadRun.Result result =
+        harness.load(
+            120,
+            4,
+            done -> {
+              if (done >= 20 && killed.compareAndSet(false, true)) {
+                harness.cluster.kill(victim);
+              }
+            });
+    assertThat(killed).isTrue();
+    assertAllCorrect(result);
+    assertThat(harness.cluster.membership().snapshot().assignment(standby).orElseThrow().stage())
+        .isZero();
+  }
+}
