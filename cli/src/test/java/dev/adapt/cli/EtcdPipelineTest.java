@@ -47,6 +47,10 @@ class EtcdPipelineTest {
             PIPELINE,
             etcd.endpoint(),
             DispatcherSettings.builder(2).ports("127.0.0.1", 0, 0).build());
+    // Ready means one replica per stage; these tests want both replicas of every stage.
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(120))
+        .until(() -> harness.cluster.dispatcher().replicas().stream().allMatch(r -> r.size() == 2));
   }
 
   @AfterAll

@@ -10,8 +10,10 @@ import dev.adapt.dispatcher.ChunkTamper;
 import dev.adapt.dispatcher.DispatcherSettings;
 import dev.adapt.dispatcher.PipelineFactory;
 import dev.adapt.dispatcher.ServedPipeline;
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -78,11 +80,19 @@ class StandbyPipelineTest {
   @Order(2)
   void killingTheOnlyReplicaOfAStagePromotesTheStandby() throws Exception {
     String victim = harness.cluster.workerOfStage(0).orElseThrow();
+    // The standby may still be starting when the stages are ready: wait until it is assigned.
     String standby =
-        harness.cluster.membership().snapshot().assignments().values().stream()
-            .filter(Assignment::isStandby)
-            .map(Assignment::workerId)
-            .findFirst()
+        Awaitility.await()
+            .atMost(Duration.ofSeconds(90))
+            .until(
+                () ->
+                    harness.cluster.membership().snapshot().assignments().values().stream()
+                        .filter(Assignment::isStandby)
+                        .map(Assignment::workerId)
+                        .filter(
+                            id -> harness.cluster.membership().snapshot().worker(id).isPresent())
+                        .findFirst(),
+                java.util.Optional::isPresent)
             .orElseThrow();
     AtomicBoolean killed = new AtomicBoolean();
     LoadRun.Result result =
