@@ -131,6 +131,14 @@ class TwoTowerMlp(tf.Module):
         return {"sum": tf.matmul(left + right, self.w1)}
 
     @tf.function(input_signature=[tf.TensorSpec([None, 16], tf.float32, name="features")])
+    def looped(self, features):
+        # Control flow: a graph with a While loop cannot be sliced and must be refused.
+        i = tf.constant(0)
+        h = tf.matmul(features, self.w1)
+        _, h = tf.while_loop(lambda i, h: i < 3, lambda i, h: (i + 1, tf.nn.relu(h) * 0.5), [i, h])
+        return {"looped": h}
+
+    @tf.function(input_signature=[tf.TensorSpec([None, 16], tf.float32, name="features")])
     def split(self, features):
         h = tf.matmul(features, self.w1)
         return {"first": h[:, :12], "second": h[:, 12:]}
@@ -147,6 +155,7 @@ def module_mlp(path, rng):
             "hidden": module.hidden,
             "pair": module.pair,
             "split": module.split,
+            "looped": module.looped,
         },
     )
     x = rng.uniform(-1.0, 1.0, (BATCH, 16)).astype("float32")

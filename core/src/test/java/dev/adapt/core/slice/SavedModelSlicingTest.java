@@ -140,7 +140,11 @@ class SavedModelSlicingTest {
     assertThatThrownBy(() -> ModelLoader.load(ModelSource.parse(mlp, "nope")))
         .isInstanceOf(ModelLoadException.class)
         .hasMessageContaining("has no signature 'nope'")
-        .hasMessageContaining("its signatures: hidden, pair, serving_default, split");
+        .hasMessageContaining("its signatures: hidden, looped, pair, serving_default, split");
+    assertThatThrownBy(() -> ModelLoader.load(ModelSource.parse(mlp, "looped")))
+        .isInstanceOf(ModelLoadException.class)
+        .hasMessageContaining("While")
+        .hasMessageContaining("without control flow");
     assertThatThrownBy(() -> ModelLoader.load(empty.resolve("missing").toString()))
         .isInstanceOf(ModelLoadException.class)
         .hasMessageContaining("no such directory");
