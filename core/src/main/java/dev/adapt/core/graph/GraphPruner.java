@@ -56,11 +56,6 @@ public final class GraphPruner {
     return pruned.build();
   }
 
-  /** The part of {@code graph} that computes {@code outputs}, without control inputs. */
-  public static GraphDef prune(GraphIndex graph, Collection<TensorName> outputs) {
-    return keep(graph, requiredOps(graph, outputs, Set.of()));
-  }
-
   static NodeDef withoutControlInputs(NodeDef node) {
     boolean hasControl = false;
     for (String input : node.getInputList()) {
@@ -76,18 +71,5 @@ public final class GraphPruner {
       }
     }
     return copy.build();
-  }
-
-  /** Every tensor the listed operations read that none of them produces. */
-  public static Set<TensorName> externalInputs(GraphIndex graph, Set<String> ops) {
-    Set<TensorName> external = new HashSet<>();
-    for (String op : ops) {
-      for (TensorName input : graph.inputs(op)) {
-        if (!ops.contains(input.op())) {
-          external.add(input);
-        }
-      }
-    }
-    return external;
   }
 }

@@ -19,7 +19,7 @@ public final class OpCosts {
       case "Conv2D" -> conv2d(node, shapes.shape(output), shapes.shape(inputs.get(1)));
       case "DepthwiseConv2dNative" ->
           depthwise(node, shapes.shape(output), shapes.shape(inputs.get(1)));
-      case "MatMul" -> matMul(node, shapes.shape(inputs.get(1)));
+      case "MatMul" -> matMul(shapes.shape(inputs.get(1)));
       case "BatchMatMul", "BatchMatMulV2", "BatchMatMulV3" ->
           batchMatMul(node, shapes.shape(inputs.get(0)), shapes.shape(inputs.get(1)));
       default -> 0;
@@ -45,7 +45,7 @@ public final class OpCosts {
     return 2L * outputPixels * kernel[0] * kernel[1] * kernel[2] * kernel[3];
   }
 
-  private static long matMul(NodeDef node, long[] b) {
+  private static long matMul(long[] b) {
     if (!known(b, 2)) {
       return 0;
     }

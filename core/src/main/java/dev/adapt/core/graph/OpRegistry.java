@@ -35,10 +35,6 @@ public final class OpRegistry {
     return result;
   }
 
-  public boolean knows(String type) {
-    return ops.containsKey(type);
-  }
-
   public OpDef opDef(String type) {
     OpDef op = ops.get(type);
     if (op == null) {

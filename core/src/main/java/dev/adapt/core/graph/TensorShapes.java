@@ -43,10 +43,6 @@ public final class TensorShapes {
     return new TensorShapes(infos);
   }
 
-  public static TensorShapes of(Map<TensorName, Info> infos) {
-    return new TensorShapes(Map.copyOf(infos));
-  }
-
   public Info info(TensorName tensor) {
     Info info = infos.get(tensor);
     if (info == null) {
@@ -63,26 +59,6 @@ public final class TensorShapes {
 
   public DataType dtype(TensorName tensor) {
     return info(tensor).dtype();
-  }
-
-  /**
-   * Bytes of one batch item of a tensor whose first dimension is the batch: the product of the
-   * other dimensions times the element size, or -1 when a dimension or the element size is unknown.
-   */
-  public long bytesPerItem(TensorName tensor) {
-    long[] shape = info(tensor).shape();
-    int elementSize = elementSize(dtype(tensor));
-    if (shape == null || shape.length == 0 || elementSize < 0) {
-      return -1;
-    }
-    long bytes = elementSize;
-    for (int i = 1; i < shape.length; i++) {
-      if (shape[i] < 0) {
-        return -1;
-      }
-      bytes = Math.multiplyExact(bytes, shape[i]);
-    }
-    return bytes;
   }
 
   /** The size of one element of {@code dtype} in bytes, or -1 for variable-size types. */

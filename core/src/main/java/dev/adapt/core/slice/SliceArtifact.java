@@ -105,10 +105,7 @@ public final class SliceArtifact {
         throw new IllegalArgumentException("slice graph lacks its tensor " + end.getName());
       }
     }
-    SliceArtifact artifact = new SliceArtifact(bytes, definition);
-    artifact.input.dtype();
-    artifact.output.dtype();
-    return artifact;
+    return new SliceArtifact(bytes, definition);
   }
 
   private static TensorSpec spec(SliceTensor tensor) {
