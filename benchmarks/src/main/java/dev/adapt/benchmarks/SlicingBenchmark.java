@@ -178,11 +178,23 @@ public final class SlicingBenchmark implements Callable<Integer> {
     double[][] rates = new double[n][rounds];
     double[][] cpu = new double[n][rounds];
     for (int round = 0; round < rounds; round++) {
-      for (int k = 0; k < n; k++) {
-        int v = (round % 2 == 0) ? (round / 2 + k) % n : (round / 2 + n - 1 - k) % n;
-        long cpuStart = processCpuNanos();
-        rates[v][round] = batchesPerSecond(variants.get(v), input, batchesPerRound);
-        cpu[v][round] = (processCpuNanos() - cpuStart) / 1e9 / batchesPerRound;
+      long[] wallNanos = new long[n];
+      long[] cpuNanos = new long[n];
+      // Batch by batch, the variants take turns (in an order that rotates, and reverses every
+      // other batch), so that load changes on any time scale longer than a batch hit all alike.
+      for (int b = 0; b < batchesPerRound; b++) {
+        for (int k = 0; k < n; k++) {
+          int v = (b % 2 == 0) ? (b / 2 + k) % n : (b / 2 + n - 1 - k) % n;
+          long cpuStart = processCpuNanos();
+          long began = System.nanoTime();
+          variants.get(v).run(input);
+          wallNanos[v] += System.nanoTime() - began;
+          cpuNanos[v] += processCpuNanos() - cpuStart;
+        }
+      }
+      for (int v = 0; v < n; v++) {
+        rates[v][round] = batchesPerRound / (wallNanos[v] / 1e9);
+        cpu[v][round] = cpuNanos[v] / 1e9 / batchesPerRound;
       }
     }
     StringBuilder row =
@@ -230,14 +242,6 @@ public final class SlicingBenchmark implements Callable<Integer> {
     return ((com.sun.management.OperatingSystemMXBean)
             java.lang.management.ManagementFactory.getOperatingSystemMXBean())
         .getProcessCpuTime();
-  }
-
-  private static double batchesPerSecond(Variant variant, HostTensor input, int batches) {
-    long start = System.nanoTime();
-    for (int i = 0; i < batches; i++) {
-      variant.run(input);
-    }
-    return batches / ((System.nanoTime() - start) / 1e9);
   }
 
   private static HostTensor randomInput(LoadedModel model, int batch) {
