@@ -2,7 +2,7 @@
 
 Run from this directory with TensorFlow 2.18 (the version TensorFlow Java 1.1.0 is built on):
 
-    python3 -m venv /tmp/tf && /tmp/tf/bin/pip install 'tensorflow-cpu==2.18.*'
+    python3 -m venv /tmp/tf && /tmp/tf/bin/pip install 'tensorflow-cpu==2.18.*' 'tf_keras==2.18.*'
     /tmp/tf/bin/python make_fixtures.py
 
 Each fixture directory holds the SavedModel plus `reference/`: `input.bin` and `output.bin`
@@ -89,6 +89,46 @@ def keras_residual_cnn(path, rng):
     write_reference(path, "serving_default", x, y_served.numpy())
 
 
+def keras2_residual_cnn(path, rng):
+    """The same kind of CNN built with Keras 2 (tf_keras), whose SavedModels nest a function per
+    layer call and name operations model/layer/op."""
+    import tf_keras
+
+    layers = tf_keras.layers
+    inputs = tf_keras.Input(shape=(24, 24, 3), name="pixels")
+    x = layers.Conv2D(8, 3, padding="same", name="conv1")(inputs)
+    x = layers.BatchNormalization(epsilon=1.001e-5, name="bn1")(x)
+    x = layers.Activation("relu", name="relu1")(x)
+    shortcut = layers.Conv2D(12, 1, strides=2, name="shortcut_conv")(x)
+    y = layers.Conv2D(12, 3, strides=2, padding="same", name="branch_conv")(x)
+    y = layers.BatchNormalization(epsilon=1.001e-5, name="branch_bn")(y)
+    x = layers.Add(name="merge")([shortcut, y])
+    x = layers.Activation("relu", name="merge_relu")(x)
+    x = layers.GlobalAveragePooling2D(name="pool")(x)
+    x = layers.Dropout(0.5, name="dropout")(x)
+    outputs = layers.Dense(6, activation="softmax", name="probabilities")(x)
+    model = tf_keras.Model(inputs, outputs, name="keras2_cnn")
+    for layer in model.layers:
+        if isinstance(layer, layers.BatchNormalization):
+            gamma, beta, mean, var = layer.get_weights()
+            layer.set_weights(
+                [
+                    rng.uniform(0.5, 1.5, gamma.shape).astype("float32"),
+                    rng.normal(0.0, 0.2, beta.shape).astype("float32"),
+                    rng.normal(0.0, 0.3, mean.shape).astype("float32"),
+                    rng.uniform(0.5, 2.0, var.shape).astype("float32"),
+                ]
+            )
+
+    shutil.rmtree(path, ignore_errors=True)
+    model.save(path, save_format="tf")
+    x = rng.uniform(-1.0, 1.0, (BATCH, 24, 24, 3)).astype("float32")
+    loaded = tf.saved_model.load(path)
+    (y,) = loaded.signatures["serving_default"](tf.constant(x)).values()
+    np.testing.assert_allclose(model(x, training=False).numpy(), y.numpy(), atol=1e-6)
+    write_reference(path, "serving_default", x, y.numpy())
+
+
 class TwoTowerMlp(tf.Module):
     """A tf.Module with plain tf.Variables and tf.functions: an MLP with a skip connection."""
 
@@ -170,6 +210,7 @@ def main():
     tf.keras.utils.set_random_seed(SEED)
     keras_residual_cnn(os.path.join(here, "keras_residual_cnn"), rng)
     module_mlp(os.path.join(here, "module_mlp"), rng)
+    keras2_residual_cnn(os.path.join(here, "keras2_residual_cnn"), rng)
 
 
 if __name__ == "__main__":

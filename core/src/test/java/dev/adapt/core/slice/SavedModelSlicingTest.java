@@ -83,6 +83,30 @@ class SavedModelSlicingTest {
   }
 
   @Test
+  void keras2CnnSlicesReproduceTensorFlowsOutput() {
+    LoadedModel model = TestModels.fixture(TestModels.KERAS2_RESIDUAL_CNN);
+    List<HostTensor> reference =
+        referenceBatches(
+            TestModels.KERAS2_RESIDUAL_CNN, new long[] {4, 24, 24, 3}, new long[] {4, 6});
+
+    assertThat(model.inputName()).isEqualTo("pixels");
+    assertThat(model.outputName()).isEqualTo("probabilities");
+    List<String> cuts = model.cutPoints().stream().map(CutPoint::name).toList();
+    assertThat(cuts)
+        .containsSubsequence("conv1", "bn1", "relu1", "merge", "merge_relu", "pool")
+        .doesNotContain("branch_conv", "branch_bn", "shortcut_conv");
+    int maxStages = model.cutPoints().size() + 1;
+    for (int stages : new int[] {1, 2, 4, Math.min(8, maxStages)}) {
+      assertChainsMatch(model, Planner.balanced(model, stages), reference);
+    }
+    assertChainsMatch(model, Planner.named(model, List.of("relu1", "merge_relu")), reference);
+    assertThatThrownBy(() -> Planner.named(model, List.of("branch_bn")))
+        .isInstanceOf(InvalidSplitPointException.class)
+        .hasMessageContaining("relu1 (before)")
+        .hasMessageContaining("merge (after)");
+  }
+
+  @Test
   void kerasLayersInsideTheResidualBlockAreRefused() {
     LoadedModel model = TestModels.fixture(TestModels.KERAS_RESIDUAL_CNN);
 

@@ -32,6 +32,9 @@ public final class TestModels {
   /** The Keras functional CNN with a residual skip, exported by TensorFlow 2.18 (Keras 3). */
   public static final String KERAS_RESIDUAL_CNN = "keras_residual_cnn";
 
+  /** A Keras 2 (tf_keras) CNN with a projection shortcut, saved with {@code model.save}. */
+  public static final String KERAS2_RESIDUAL_CNN = "keras2_residual_cnn";
+
   /**
    * A tf.Module MLP with a skip connection and several signatures (one input, two, two outputs).
    */
