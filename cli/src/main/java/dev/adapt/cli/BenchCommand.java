@@ -79,6 +79,14 @@ public final class BenchCommand implements Callable<Integer> {
       description = "Also measure the unsplit model in this process at the same concurrency.")
   boolean compareMonolithic;
 
+  @Option(
+      names = "--rounds",
+      defaultValue = "4",
+      description =
+          "With --compare-monolithic: alternate pipeline and unsplit model in this many rounds, so"
+              + " that changing load on the machine affects both alike (default: ${DEFAULT-VALUE}).")
+  int rounds;
+
   @Option(names = "--json", description = "Print the report as JSON.")
   boolean json;
 
@@ -151,37 +159,66 @@ public final class BenchCommand implements Callable<Integer> {
       double replaysBefore = replays(baseUrl);
       AtomicReference<String> killed = new AtomicReference<>();
       LocalCluster running = cluster;
-      log.println(
-          "Sending " + requests + " requests from " + concurrency + " callers over " + protocol);
-      LoadRun.Result result =
-          LoadRun.run(
-              clients,
-              requests,
-              concurrency,
-              inputs::input,
-              inputs::expected,
-              TOLERANCE,
-              done -> {
-                if (killAfter != null && done >= killAfter && killed.get() == null) {
-                  killOne(running, killed, log);
-                }
-              },
-              new ProgressBar(log, requests, ProgressBar.onTerminal()));
-      double replays = replays(baseUrl) - replaysBefore;
-
-      Double monolithic = null;
-      if (compareMonolithic) {
+      MonolithicRun baseline =
+          compareMonolithic
+              ? new MonolithicRun(loaded, inputs, localBatching(), concurrency)
+              : null;
+      try {
+        int parts = compareMonolithic ? Math.max(1, Math.min(rounds, requests)) : 1;
+        if (baseline != null) {
+          log.println(
+              "Comparing with the unsplit model in this process (one TensorFlow session using"
+                  + " every core, same batching, "
+                  + concurrency
+                  + " callers), alternating in "
+                  + parts
+                  + " rounds ...");
+          baseline.run(warm, concurrency);
+        }
         log.println(
-            "Measuring the unsplit model in this process (one TensorFlow session using every core,"
-                + " same batching, "
-                + concurrency
-                + " callers) ...");
-        monolithic =
-            MonolithicRun.throughput(
-                loaded, model, inputs, localBatching(), requests, warm, concurrency);
+            "Sending " + requests + " requests from " + concurrency + " callers over " + protocol);
+        ProgressBar progress = new ProgressBar(log, requests, ProgressBar.onTerminal());
+        LoadRun.Result result = null;
+        LoadRun.Result monolithic = null;
+        int sent = 0;
+        for (int part = 0; part < parts; part++) {
+          int count = requests / parts + (part < requests % parts ? 1 : 0);
+          LoadRun.Result piece =
+              LoadRun.run(
+                  clients,
+                  sent,
+                  count,
+                  concurrency,
+                  inputs::input,
+                  inputs::expected,
+                  TOLERANCE,
+                  done -> {
+                    if (killAfter != null && done >= killAfter && killed.get() == null) {
+                      killOne(running, killed, log);
+                    }
+                  },
+                  progress);
+          result = result == null ? piece : result.plus(piece);
+          sent += count;
+          if (baseline != null) {
+            LoadRun.Result base = baseline.run(count, concurrency);
+            monolithic = monolithic == null ? base : monolithic.plus(base);
+          }
+        }
+        progress.finish();
+        double replays = replays(baseUrl) - replaysBefore;
+        report(
+            out,
+            result,
+            monolithic == null ? null : monolithic.throughput(),
+            replays,
+            killed.get());
+        return result.failed() == 0 && result.duplicates() == 0 && result.mismatches() == 0 ? 0 : 1;
+      } finally {
+        if (baseline != null) {
+          baseline.close();
+        }
       }
-      report(out, result, monolithic, replays, killed.get());
-      return result.failed() == 0 && result.duplicates() == 0 && result.mismatches() == 0 ? 0 : 1;
     } finally {
       if (cluster != null) {
         cluster.close();

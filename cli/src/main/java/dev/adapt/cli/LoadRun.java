@@ -29,6 +29,24 @@ final class LoadRun {
       double[] latenciesMs,
       List<String> failures) {
 
+    /** This run followed by {@code next}, as if they were one run (times add up). */
+    Result plus(Result next) {
+      double[] both = new double[latenciesMs.length + next.latenciesMs.length];
+      System.arraycopy(latenciesMs, 0, both, 0, latenciesMs.length);
+      System.arraycopy(next.latenciesMs, 0, both, latenciesMs.length, next.latenciesMs.length);
+      List<String> allFailures = new ArrayList<>(failures);
+      allFailures.addAll(next.failures);
+      return new Result(
+          requests + next.requests,
+          succeeded + next.succeeded,
+          failed + next.failed,
+          duplicates + next.duplicates,
+          mismatches + next.mismatches,
+          seconds + next.seconds,
+          both,
+          allFailures);
+    }
+
     double throughput() {
       return seconds > 0 ? succeeded / seconds : 0;
     }
@@ -59,6 +77,28 @@ final class LoadRun {
       IntConsumer afterAnswer,
       ProgressBar progress)
       throws InterruptedException {
+    Result result =
+        run(clients, 0, requests, concurrency, inputs, expected, tolerance, afterAnswer, progress);
+    progress.finish();
+    return result;
+  }
+
+  /**
+   * Like {@link #run(Supplier, int, int, IntFunction, IntFunction, double, IntConsumer,
+   * ProgressBar)} for requests {@code first} to {@code first + requests - 1}; the progress bar is
+   * left open for the next part.
+   */
+  static Result run(
+      Supplier<OipClient> clients,
+      int first,
+      int requests,
+      int concurrency,
+      IntFunction<HostTensor> inputs,
+      IntFunction<HostTensor> expected,
+      double tolerance,
+      IntConsumer afterAnswer,
+      ProgressBar progress)
+      throws InterruptedException {
     AtomicInteger next = new AtomicInteger();
     AtomicInteger answered = new AtomicInteger();
     AtomicInteger succeeded = new AtomicInteger();
@@ -76,12 +116,13 @@ final class LoadRun {
           new Thread(
               () -> {
                 try (OipClient client = clients.get()) {
-                  for (int i = next.getAndIncrement(); i < requests; i = next.getAndIncrement()) {
+                  for (int n = next.getAndIncrement(); n < requests; n = next.getAndIncrement()) {
+                    int i = first + n;
                     String id = "req-" + i;
                     long sent = System.nanoTime();
                     try {
                       OipClient.Reply reply = client.infer(id, inputs.apply(i));
-                      latencies[i] = (System.nanoTime() - sent) / 1e6;
+                      latencies[n] = (System.nanoTime() - sent) / 1e6;
                       if (!seenIds.add(reply.id())) {
                         duplicates.incrementAndGet();
                       } else if (!reply.id().equals(id)) {
@@ -102,8 +143,8 @@ final class LoadRun {
                       failures.add(id + ": " + e.getMessage());
                     }
                     int done = answered.incrementAndGet();
-                    progress.update(done, failed.get());
-                    afterAnswer.accept(done);
+                    progress.update(first + done, failed.get());
+                    afterAnswer.accept(first + done);
                   }
                 }
               },
@@ -115,7 +156,6 @@ final class LoadRun {
       caller.join();
     }
     double seconds = (System.nanoTime() - started) / 1e9;
-    progress.finish();
     double[] answeredLatencies = Arrays.stream(latencies).filter(l -> l >= 0).toArray();
     return new Result(
         requests,

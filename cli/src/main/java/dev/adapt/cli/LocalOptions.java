@@ -77,7 +77,7 @@ final class LocalOptions {
 
   @Option(
       names = "--worker-intra-op-threads",
-      defaultValue = "1",
+      defaultValue = "2",
       description =
           "TensorFlow threads inside one operation, per worker (default: ${DEFAULT-VALUE}).")
   int intraOpThreads;

@@ -7,7 +7,7 @@ import dev.adapt.dispatcher.Batch;
 import dev.adapt.dispatcher.Batcher;
 import dev.adapt.dispatcher.BatchingConfig;
 import dev.adapt.dispatcher.DispatcherMetrics;
-import dev.adapt.dispatcher.ModelInfo;
+import java.io.PrintStream;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -18,71 +18,62 @@ import java.util.concurrent.TimeUnit;
  * same dynamic batching as the pipeline (one batch at a time), driven by the same number of
  * concurrent callers, in this process (no network).
  */
-final class MonolithicRun {
-  private MonolithicRun() {}
+final class MonolithicRun implements AutoCloseable {
+  private final UnsplitModel unsplit;
+  private final ExecutorService runner = Executors.newSingleThreadExecutor();
+  private final Batcher batcher;
+  private final BenchInputs inputs;
 
-  static double throughput(
-      LoadedModel loaded,
-      ModelInfo model,
-      BenchInputs inputs,
-      BatchingConfig pipelineBatching,
-      int requests,
-      int warmup,
-      int concurrency)
-      throws Exception {
+  MonolithicRun(LoadedModel loaded, BenchInputs inputs, BatchingConfig pipeline, int concurrency) {
+    this.inputs = inputs;
+    this.unsplit = new UnsplitModel(loaded, ExecutorOptions.DEFAULT);
     BatchingConfig batching =
         new BatchingConfig(
-            pipelineBatching.maxBatchSize(),
-            pipelineBatching.maxQueueDelay(),
-            Math.max(pipelineBatching.queueCapacity(), concurrency),
+            pipeline.maxBatchSize(),
+            pipeline.maxQueueDelay(),
+            Math.max(pipeline.queueCapacity(), concurrency),
             1,
-            pipelineBatching.defaultTimeout());
-    ExecutorService runner = Executors.newSingleThreadExecutor();
-    try (UnsplitModel unsplit = new UnsplitModel(loaded, ExecutorOptions.DEFAULT);
-        Batcher batcher =
-            new Batcher(
-                (Batch batch) ->
-                    CompletableFuture.supplyAsync(() -> unsplit.run(batch.input()), runner),
-                batching,
-                new DispatcherMetrics())) {
-      OipClient local =
-          new OipClient() {
-            @Override
-            public Reply infer(String id, HostTensor input) throws Exception {
-              return new Reply(id, batcher.submit(id, input, null).get(2, TimeUnit.MINUTES));
-            }
+            pipeline.defaultTimeout());
+    this.batcher =
+        new Batcher(
+            (Batch batch) ->
+                CompletableFuture.supplyAsync(() -> unsplit.run(batch.input()), runner),
+            batching,
+            new DispatcherMetrics());
+  }
 
-            @Override
-            public void close() {}
-          };
-      if (warmup > 0) {
+  /** Sends {@code requests} requests from {@code concurrency} callers; checks every answer. */
+  LoadRun.Result run(int requests, int concurrency) throws InterruptedException {
+    OipClient local =
+        new OipClient() {
+          @Override
+          public Reply infer(String id, HostTensor input) throws Exception {
+            return new Reply(id, batcher.submit(id, input, null).get(2, TimeUnit.MINUTES));
+          }
+
+          @Override
+          public void close() {}
+        };
+    LoadRun.Result result =
         LoadRun.run(
             () -> local,
-            warmup,
+            requests,
             concurrency,
             inputs::input,
-            null,
-            0,
-            d -> {},
-            new ProgressBar(System.err, 1, false));
-      }
-      LoadRun.Result result =
-          LoadRun.run(
-              () -> local,
-              requests,
-              concurrency,
-              inputs::input,
-              inputs::expected,
-              BenchCommand.TOLERANCE,
-              d -> {},
-              new ProgressBar(System.err, requests, false));
-      if (result.failed() > 0) {
-        throw new IllegalStateException(
-            "the unsplit model failed " + result.failed() + " requests: " + result.failures());
-      }
-      return result.throughput();
-    } finally {
-      runner.shutdownNow();
+            inputs::expected,
+            BenchCommand.TOLERANCE,
+            done -> {},
+            new ProgressBar(new PrintStream(PrintStream.nullOutputStream()), requests, false));
+    if (result.failed() > 0 || result.mismatches() > 0) {
+      throw new IllegalStateException("the unsplit model failed: " + result.failures());
     }
+    return result;
+  }
+
+  @Override
+  public void close() {
+    batcher.close();
+    runner.shutdownNow();
+    unsplit.close();
   }
 }

@@ -28,8 +28,13 @@ public record BatchingConfig(
     }
   }
 
-  /** Defaults for a pipeline of {@code stages} stages: two batches in flight per stage. */
+  /**
+   * Defaults for a pipeline of {@code stages} stages: one batch in flight per stage. More batches
+   * in flight keep stages busier but, at a given number of waiting requests, make every batch
+   * smaller; on ResNet-50 with 4 stages on 2 cores one per stage measured best
+   * (docs/benchmarks.md).
+   */
   public static BatchingConfig forStages(int stages) {
-    return new BatchingConfig(8, Duration.ofMillis(5), 256, 2 * stages, Duration.ofSeconds(60));
+    return new BatchingConfig(8, Duration.ofMillis(5), 256, stages, Duration.ofSeconds(60));
   }
 }

@@ -31,7 +31,7 @@ public final class ServingOptions {
 
   @Option(
       names = "--max-in-flight",
-      description = "Batches travelling the pipeline at once (default: 2 per stage).")
+      description = "Batches travelling the pipeline at once (default: 1 per stage).")
   Integer maxInFlight;
 
   @Option(
@@ -64,7 +64,7 @@ public final class ServingOptions {
                 maxBatchSize,
                 Duration.ofMillis(maxQueueDelayMs),
                 queueCapacity,
-                maxInFlight != null ? maxInFlight : 2 * stages,
+                maxInFlight != null ? maxInFlight : stages,
                 Duration.ofMillis(timeoutMs)))
         .router(
             new RouterConfig(
