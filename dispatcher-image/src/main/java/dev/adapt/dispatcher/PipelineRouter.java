@@ -198,8 +198,9 @@ public final class PipelineRouter implements BatchRunner, AutoCloseable {
 
     private void blame(String workerId, Status status) {
       avoid.add(workerId);
-      replicas.quarantine(workerId, config.quarantine().toNanos());
-      metrics.failover();
+      if (replicas.quarantine(workerId, config.quarantine().toNanos())) {
+        metrics.failover();
+      }
       log.warn(
           "worker {} failed batch {} ({}: {}); replaying on another route",
           workerId,

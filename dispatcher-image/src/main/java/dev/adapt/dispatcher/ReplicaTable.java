@@ -106,14 +106,24 @@ public final class ReplicaTable {
     return q != null && q.incarnation() == replica.incarnation() && now < q.untilNanos();
   }
 
-  /** Keeps batches away from a worker whose hop failed, until it restarts or the time is up. */
-  public void quarantine(String workerId, long quarantineNanos) {
-    long until = System.nanoTime() + quarantineNanos;
-    byStage.stream()
-        .flatMap(List::stream)
-        .filter(r -> r.workerId().equals(workerId))
-        .findFirst()
-        .ifPresent(r -> quarantined.put(workerId, new Quarantine(r.incarnation(), until)));
+  /**
+   * Keeps batches away from a worker whose hop failed, until it restarts or the time is up. True
+   * when this takes the worker out of routing (false when it already was, or is unknown).
+   */
+  public boolean quarantine(String workerId, long quarantineNanos) {
+    long now = System.nanoTime();
+    Replica replica =
+        byStage.stream()
+            .flatMap(List::stream)
+            .filter(r -> r.workerId().equals(workerId))
+            .findFirst()
+            .orElse(null);
+    if (replica == null) {
+      return false;
+    }
+    boolean already = quarantined(replica, now);
+    quarantined.put(workerId, new Quarantine(replica.incarnation(), now + quarantineNanos));
+    return !already;
   }
 
   public int load(String workerId) {
