@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -72,10 +73,37 @@ public final class DispatcherMain implements Callable<Integer> {
     System.exit(new CommandLine(new DispatcherMain()).execute(args));
   }
 
+  private final CountDownLatch stop = new CountDownLatch(1);
+
   @Override
   public Integer call() throws Exception {
+    // SIGTERM: let the main thread shut down in order, and wait for it before the JVM halts.
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  stop.countDown();
+                  try {
+                    stopped.await(20, TimeUnit.SECONDS);
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                  }
+                },
+                "dispatcher-shutdown"));
+    try {
+      return serve();
+    } finally {
+      stopped.countDown();
+    }
+  }
+
+  private int serve() throws Exception {
     try (Membership membership = EtcdMembership.connect(EtcdSettings.of(etcd), pipeline)) {
       SpecRecord spec = spec(membership);
+      if (spec == null) {
+        return 0;
+      }
       ModelSource source = ModelSource.parse(spec.model(), spec.signature());
       LoadedModel loaded = ModelLoader.load(source);
       ServedPipeline served;
@@ -100,10 +128,7 @@ public final class DispatcherMain implements Callable<Integer> {
                   DispatcherSettings.builder(served.stageCount()).ports(host, httpPort, grpcPort),
                   served.stageCount())
               .build();
-      CountDownLatch stop = new CountDownLatch(1);
       try (Dispatcher dispatcher = new Dispatcher(served, membership, settings).start()) {
-        Thread hook = new Thread(stop::countDown, "dispatcher-shutdown");
-        Runtime.getRuntime().addShutdownHook(hook);
         if (model == null) {
           membership.subscribe(
               snapshot -> {
@@ -125,24 +150,24 @@ public final class DispatcherMain implements Callable<Integer> {
       return new SpecRecord(model, signature, splitAt, splitAt == null ? stages : null, 1);
     }
     log.info("no --model given; waiting for the spec of pipeline {} in etcd", pipeline);
-    while (true) {
+    while (stop.getCount() > 0) {
       try {
         MembershipSnapshot snapshot =
-            membership.await(s -> s.spec().isPresent(), Duration.ofSeconds(30));
+            membership.await(s -> s.spec().isPresent(), Duration.ofSeconds(2));
         return snapshot.spec().orElseThrow();
       } catch (TimeoutException e) {
-        log.info("still waiting for the spec of pipeline {}", pipeline);
+        log.debug("still waiting for the spec of pipeline {}", pipeline);
       }
     }
+    return null;
   }
 
-  private static void awaitNewSpec(Membership membership, long generation)
-      throws InterruptedException {
-    while (true) {
+  private void awaitNewSpec(Membership membership, long generation) throws InterruptedException {
+    while (stop.getCount() > 0) {
       try {
         membership.await(
             s -> s.spec().map(spec -> spec.generation() != generation).orElse(false),
-            Duration.ofMinutes(10));
+            Duration.ofSeconds(2));
         return;
       } catch (TimeoutException e) {
         log.debug("no new spec yet");
