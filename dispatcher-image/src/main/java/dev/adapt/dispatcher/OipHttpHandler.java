@@ -12,6 +12,8 @@ import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.Promise;
+import org.eclipse.jetty.util.thread.Invocable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -121,15 +123,18 @@ final class OipHttpHandler extends Handler.Abstract.NonBlocking {
       throw tooLarge(declared);
     }
     Integer headerLength = headerLength(request);
-    Content.Source.asByteArrayAsync(request, maxBodyBytes)
-        .whenComplete(
-            (body, readError) -> {
+    // Decoding may take a while for large JSON bodies: let Jetty run it on a pool thread.
+    Content.Source.asByteArrayAsync(
+        request,
+        maxBodyBytes,
+        Promise.Invocable.from(
+            Invocable.InvocationType.BLOCKING,
+            (byte[] body, Throwable readError) -> {
               if (readError != null) {
                 sendError(
                     response,
                     callback,
-                    readError instanceof IllegalArgumentException
-                            || readError.getCause() instanceof IllegalArgumentException
+                    exceededLimit(readError)
                         ? tooLarge(-1)
                         : InferenceException.invalid("could not read the body: " + readError));
                 return;
@@ -165,7 +170,17 @@ final class OipHttpHandler extends Handler.Abstract.NonBlocking {
                 log.warn("inference request failed", e);
                 sendError(response, callback, InferenceException.from(e));
               }
-            });
+            }));
+  }
+
+  /** Jetty fails a body read beyond the maximum size with "Max size (…) exceeded". */
+  private static boolean exceededLimit(Throwable readError) {
+    for (Throwable t = readError; t != null; t = t.getCause()) {
+      if (String.valueOf(t.getMessage()).contains("Max size")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private InferenceException tooLarge(long size) {

@@ -253,6 +253,20 @@ class OipHttpTest {
   }
 
   @Test
+  void oversizedChunkedBodyIs413() throws Exception {
+    byte[] huge = new byte[(1 << 20) + 1];
+    HttpResponse<byte[]> response =
+        send(
+            HttpRequest.newBuilder(URI.create(fixture.http() + "/v2/models/rowstats/infer"))
+                .timeout(Duration.ofSeconds(10))
+                .POST(
+                    HttpRequest.BodyPublishers.ofInputStream(
+                        () -> new java.io.ByteArrayInputStream(huge))));
+    assertThat(response.statusCode()).as(new String(response.body())).isEqualTo(413);
+    assertThat(error(response)).contains("exceeds the limit");
+  }
+
+  @Test
   void metricsArePublished() throws Exception {
     send(post(fixture.http(), "/v2/models/rowstats/infer", utf8(jsonRequest("[1,2,3,4]"))));
     String metrics = new String(get(fixture.http(), "/metrics").body(), StandardCharsets.UTF_8);
