@@ -134,6 +134,7 @@ public final class BenchCommand implements Callable<Integer> {
       inputs = new BenchInputs(model.input(), distinctInputs, reference);
     }
     LocalCluster cluster = null;
+    boolean passed = false;
     try {
       String baseUrl;
       String grpc;
@@ -222,6 +223,12 @@ public final class BenchCommand implements Callable<Integer> {
     } finally {
       if (cluster != null) {
         cluster.close();
+        // Worker logs matter only when something failed (the failures name the requests).
+        if (passed) {
+          cluster.deleteWorkerLogs();
+        } else {
+          log.println("Worker logs: " + cluster.workerLogs());
+        }
       }
     }
   }

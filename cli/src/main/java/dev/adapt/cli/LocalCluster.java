@@ -161,6 +161,15 @@ public final class LocalCluster implements AutoCloseable {
     return workerSpec.logDirectory();
   }
 
+  /** Removes the worker log directory (after {@link #close()}, when nobody needs the logs). */
+  public void deleteWorkerLogs() {
+    try (var files = java.nio.file.Files.walk(workerSpec.logDirectory())) {
+      files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (java.io.IOException e) {
+      log.debug("could not remove {}: {}", workerSpec.logDirectory(), e.toString());
+    }
+  }
+
   public Dispatcher dispatcher() {
     return dispatcher;
   }

@@ -101,15 +101,9 @@ final class PipelineHarness implements AutoCloseable {
       }
     } finally {
       reference.close();
-      deleteLogs();
-    }
-  }
-
-  private void deleteLogs() {
-    try (var files = Files.walk(logs)) {
-      files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException e) {
-      // Temporary files only; nothing depends on their removal.
+      if (cluster != null) {
+        cluster.deleteWorkerLogs();
+      }
     }
   }
 }

@@ -37,8 +37,11 @@ class DispatcherMainTest {
   }
 
   @AfterAll
-  static void stopEtcd() {
+  static void stopEtcd() throws Exception {
     etcd.close();
+    try (var files = Files.walk(logs)) {
+      files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    }
   }
 
   private static JavaProcess dispatcher(String pipeline, int httpPort, String... extra) {
