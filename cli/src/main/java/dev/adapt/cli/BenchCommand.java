@@ -214,7 +214,8 @@ public final class BenchCommand implements Callable<Integer> {
             monolithic == null ? null : monolithic.throughput(),
             replays,
             killed.get());
-        return result.failed() == 0 && result.duplicates() == 0 && result.mismatches() == 0 ? 0 : 1;
+        passed = result.failed() == 0 && result.duplicates() == 0 && result.mismatches() == 0;
+        return passed ? 0 : 1;
       } finally {
         if (baseline != null) {
           baseline.close();
