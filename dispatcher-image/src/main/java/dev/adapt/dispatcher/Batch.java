@@ -6,12 +6,14 @@ import java.util.List;
 /** Requests merged along the batch dimension, with the earliest and latest of their deadlines. */
 public final class Batch {
   private final String id;
+  private final long lane;
   private final List<PendingRequest> requests;
   private final HostTensor input;
   private final long latestDeadlineNanos;
 
-  Batch(String id, List<PendingRequest> requests) {
+  Batch(String id, long lane, List<PendingRequest> requests) {
     this.id = id;
+    this.lane = lane;
     this.requests = List.copyOf(requests);
     this.input = HostTensor.concatBatch(requests.stream().map(r -> r.input).toList());
     this.latestDeadlineNanos =
@@ -20,6 +22,11 @@ public final class Batch {
 
   public String id() {
     return id;
+  }
+
+  /** The plan generation its requests were admitted under. */
+  public long lane() {
+    return lane;
   }
 
   public HostTensor input() {

@@ -21,7 +21,8 @@ import org.slf4j.LoggerFactory;
  * Admission control and dynamic batching. Requests wait in a bounded queue; one thread takes a free
  * in-flight slot, then merges queued requests (same row shape) up to the maximum batch size,
  * waiting at most the maximum queue delay for more. While every slot is busy the queue fills, so
- * batches grow with load. Each request gets exactly one completion: its rows of the batch output,
+ * batches grow with load. Requests of different lanes (the plan generation they were admitted
+ * under) are never merged. Each request gets exactly one completion: its rows of the batch output,
  * or an error, or DEADLINE when its deadline passes first.
  */
 public final class Batcher implements AutoCloseable {
@@ -31,7 +32,8 @@ public final class Batcher implements AutoCloseable {
   private final BatchingConfig config;
   private final DispatcherMetrics metrics;
   private final BlockingQueue<PendingRequest> queue;
-  private final Semaphore slots;
+  private final Slots slots;
+  private volatile int maxInFlight;
   private final ScheduledThreadPoolExecutor timers;
   private final AtomicLong batchIds = new AtomicLong();
   private final Thread loop;
@@ -43,11 +45,12 @@ public final class Batcher implements AutoCloseable {
     this.config = config;
     this.metrics = metrics;
     this.queue = new ArrayBlockingQueue<>(config.queueCapacity());
-    this.slots = new Semaphore(config.maxInFlightBatches());
+    this.maxInFlight = config.maxInFlightBatches();
+    this.slots = new Slots(maxInFlight);
     this.timers = new ScheduledThreadPoolExecutor(1, Executors.defaultThreadFactory());
     timers.setRemoveOnCancelPolicy(true);
     metrics.queueDepth(queue::size);
-    metrics.inFlightBatches(() -> config.maxInFlightBatches() - slots.availablePermits());
+    metrics.inFlightBatches(() -> maxInFlight - slots.availablePermits());
     this.loop = new Thread(this::batchLoop, "batcher");
     loop.setDaemon(true);
     loop.start();
@@ -55,12 +58,18 @@ public final class Batcher implements AutoCloseable {
 
   /** Admits a request or refuses it at once when the queue is full. */
   public CompletableFuture<HostTensor> submit(String id, HostTensor input, Duration timeout) {
+    return submit(id, input, timeout, 0);
+  }
+
+  /** Admits a request of a lane (batched only with requests of the same lane). */
+  public CompletableFuture<HostTensor> submit(
+      String id, HostTensor input, Duration timeout, long lane) {
     if (!running) {
       throw new InferenceException(InferenceException.Kind.UNAVAILABLE, "server is shutting down");
     }
     long now = System.nanoTime();
     Duration effective = timeout == null ? config.defaultTimeout() : timeout;
-    PendingRequest request = new PendingRequest(id, input, now, now + effective.toNanos());
+    PendingRequest request = new PendingRequest(id, input, lane, now, now + effective.toNanos());
     if (!queue.offer(request)) {
       metrics.rejected();
       throw new InferenceException(
@@ -126,6 +135,7 @@ public final class Batcher implements AutoCloseable {
         break;
       }
       if (rows + next.rows() > config.maxBatchSize()
+          || next.lane != first.lane
           || !Arrays.equals(rowShape, rowShape(next.input))) {
         carried = next;
         break;
@@ -133,7 +143,7 @@ public final class Batcher implements AutoCloseable {
       members.add(next);
       rows += next.rows();
     }
-    return new Batch("b" + batchIds.incrementAndGet(), members);
+    return new Batch("b" + batchIds.incrementAndGet(), first.lane, members);
   }
 
   private PendingRequest nextLive(long timeout, TimeUnit unit) throws InterruptedException {
@@ -199,6 +209,35 @@ public final class Batcher implements AutoCloseable {
   }
 
   /**
+   * Changes how many batches may travel at once (a new plan may have another number of stages).
+   * Batches already in flight are not affected; above the new limit, no batch starts until enough
+   * have come back.
+   */
+  public synchronized void maxInFlight(int batches) {
+    if (batches < 1) {
+      throw new IllegalArgumentException("at least one batch must be allowed in flight");
+    }
+    int delta = batches - maxInFlight;
+    maxInFlight = batches;
+    if (delta > 0) {
+      slots.release(delta);
+    } else if (delta < 0) {
+      slots.reduce(-delta);
+    }
+  }
+
+  /** A semaphore whose number of permits can shrink while some are taken. */
+  private static final class Slots extends Semaphore {
+    Slots(int permits) {
+      super(permits);
+    }
+
+    void reduce(int permits) {
+      reducePermits(permits);
+    }
+  }
+
+  /**
    * Stops admitting, refuses what is still queued, and gives the batches in flight {@code grace} to
    * come back before their requests are failed too.
    */
@@ -215,8 +254,9 @@ public final class Batcher implements AutoCloseable {
       for (PendingRequest left; (left = queue.poll()) != null; ) {
         left.result.completeExceptionally(closed);
       }
-      if (slots.tryAcquire(config.maxInFlightBatches(), grace.toMillis(), TimeUnit.MILLISECONDS)) {
-        slots.release(config.maxInFlightBatches());
+      int all = maxInFlight;
+      if (slots.tryAcquire(all, grace.toMillis(), TimeUnit.MILLISECONDS)) {
+        slots.release(all);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

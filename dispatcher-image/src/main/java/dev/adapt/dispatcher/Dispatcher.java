@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,15 +18,18 @@ import org.slf4j.LoggerFactory;
 /**
  * The data plane's entry: publishes the plan, gives assigned workers their slices, keeps the ready
  * replicas of each stage from the membership, and serves clients through batching and routing.
+ *
+ * <p>A new plan ({@link #replan}) is published and rolled onto while the current one keeps serving:
+ * workers assigned to the new plan's generation get its slices, and once every stage has a ready
+ * replica new batches take the new plan ({@link ServedPlans}).
  */
 public final class Dispatcher implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
 
-  private final ServedPipeline pipeline;
+  private final ServedPlans plans;
   private final Membership membership;
   private final DispatcherSettings settings;
   private final DispatcherMetrics metrics = new DispatcherMetrics();
-  private final ReplicaTable replicas = new ReplicaTable();
   private final WorkerChannels channels = new WorkerChannels();
   private final SlicePusher pusher;
   private final PipelineRouter router;
@@ -35,7 +39,7 @@ public final class Dispatcher implements AutoCloseable {
   private volatile boolean wasReady;
 
   public Dispatcher(ServedPipeline pipeline, Membership membership, DispatcherSettings settings) {
-    this.pipeline = pipeline;
+    this.plans = new ServedPlans(pipeline, settings.batching().maxInFlightBatches());
     this.membership = membership;
     this.settings = settings;
     this.pusher =
@@ -46,11 +50,12 @@ public final class Dispatcher implements AutoCloseable {
             settings.slicePushAttempts(),
             settings.slicePushTimeout(),
             settings.chunkTamper());
-    this.router = new PipelineRouter(replicas, channels, settings.router(), metrics);
+    this.router = new PipelineRouter(plans, channels, settings.router(), metrics);
     this.batcher = new Batcher(router, settings.batching(), metrics);
+    metrics.planGeneration(() -> plans.current().generation());
     this.servers =
         new ClientServers(
-            new BatchingService(pipeline.model(), batcher, this::ready),
+            new PlanService(plans, batcher),
             metrics,
             settings.host(),
             settings.httpPort(),
@@ -60,6 +65,7 @@ public final class Dispatcher implements AutoCloseable {
 
   /** Publishes the plan, starts following the membership and opens the client API. */
   public Dispatcher start() {
+    ServedPipeline pipeline = pipeline();
     membership.publishPlan(pipeline.plan());
     log.info(
         "serving model {} as pipeline {} in {} stages, plan generation {}",
@@ -70,6 +76,24 @@ public final class Dispatcher implements AutoCloseable {
     servers.start();
     subscription = membership.subscribe(this::onMembership);
     return this;
+  }
+
+  /**
+   * Publishes a new plan and rolls onto it: workers assigned to its generation get its slices, and
+   * once every stage has a ready replica it takes new batches, with {@code maxInFlightBatches}
+   * batches in flight at once. Until then the current plan serves. Requests admitted under the old
+   * plan are answered by the new one when both compute the same model, else by the old one.
+   */
+  public void replan(ServedPipeline next, int maxInFlightBatches) {
+    plans.offer(next, maxInFlightBatches);
+    membership.publishPlan(next.plan());
+    log.info(
+        "published plan generation {} ({} stages of model {}); it takes over when every stage has a"
+            + " ready worker",
+        next.plan().generation(),
+        next.stageCount(),
+        next.model().name());
+    onMembership(membership.snapshot());
   }
 
   /** The address clients reach the API on (loopback when bound to all addresses). */
@@ -90,8 +114,14 @@ public final class Dispatcher implements AutoCloseable {
     return metrics;
   }
 
+  /** The current plan with its slices. */
   public ServedPipeline pipeline() {
-    return pipeline;
+    return plans.current().pipeline().orElseThrow();
+  }
+
+  /** The generation of the plan that takes new requests. */
+  public long planGeneration() {
+    return plans.current().generation();
   }
 
   /** Transfers of slice bytes started so far (offers the worker answered "held" not counted). */
@@ -106,73 +136,85 @@ public final class Dispatcher implements AutoCloseable {
 
   /** Ready when the plan is resolved and every stage has a ready replica. */
   public boolean ready() {
-    return replicas.ready();
+    return plans.ready();
   }
 
-  /** The ready replicas of each stage, in stage order. */
+  /** The ready replicas of each stage of the current plan, in stage order. */
   public List<List<Replica>> replicas() {
-    return replicas.replicas();
+    return plans.current().replicas().replicas();
   }
 
-  private void onMembership(MembershipSnapshot snapshot) {
+  private synchronized void onMembership(MembershipSnapshot snapshot) {
     pushSlices(snapshot);
     refreshReplicas(snapshot);
   }
 
+  /** Gives each worker assigned to the current or a pending plan the slice of its stage. */
   private void pushSlices(MembershipSnapshot snapshot) {
-    long generation = pipeline.plan().generation();
-    for (Assignment assignment : snapshot.assignments().values()) {
-      WorkerRecord worker = snapshot.workers().get(assignment.workerId());
-      if (worker == null
-          || worker.address() == null
-          || !(worker.state() == WorkerState.READY || worker.state() == WorkerState.LOADING)) {
+    for (PlanGeneration plan : plans.pushable()) {
+      Optional<ServedPipeline> pipeline = plan.pipeline();
+      if (pipeline.isEmpty()) {
         continue;
       }
-      List<StageSlice> wanted = new ArrayList<>();
-      if (assignment.stage() >= 0 && assignment.stage() < pipeline.stageCount()) {
-        wanted.add(pipeline.slice(assignment.stage()));
-      } else if (assignment.isStandby() && settings.preloadStandbys()) {
-        wanted.addAll(pipeline.slices());
-      }
-      for (StageSlice slice : wanted) {
-        if (worker.holds(slice.sha256())) {
-          continue;
+      for (Assignment assignment : snapshot.assignments().values()) {
+        if (assignment.planGeneration() == plan.generation()) {
+          push(snapshot, assignment, pipeline.get());
         }
-        pusher
-            .ensure(worker.workerId(), worker.address(), worker.startedAt(), slice, generation)
-            .thenRun(() -> refreshReplicas(membership.snapshot()));
       }
     }
     pusher.forgetAllBut(snapshot.workers().keySet());
   }
 
-  private synchronized void refreshReplicas(MembershipSnapshot snapshot) {
-    List<List<Replica>> byStage = new ArrayList<>();
-    Set<Replica> live = new HashSet<>();
-    for (int stage = 0; stage < pipeline.stageCount(); stage++) {
-      String sha = pipeline.slice(stage).sha256();
-      List<Replica> ready = new ArrayList<>();
-      for (WorkerRecord worker : snapshot.workers().values()) {
-        Assignment assignment = snapshot.assignments().get(worker.workerId());
-        if (worker.state() == WorkerState.READY
-            && worker.address() != null
-            && assignment != null
-            && assignment.stage() == stage
-            && worker.holds(sha)) {
-          ready.add(
-              new Replica(worker.workerId(), worker.address(), stage, sha, worker.startedAt()));
-        }
-      }
-      byStage.add(ready);
+  private void push(MembershipSnapshot snapshot, Assignment assignment, ServedPipeline pipeline) {
+    WorkerRecord worker = snapshot.workers().get(assignment.workerId());
+    if (worker == null
+        || worker.address() == null
+        || !(worker.state() == WorkerState.READY || worker.state() == WorkerState.LOADING)) {
+      return;
     }
+    List<StageSlice> wanted = new ArrayList<>();
+    if (assignment.stage() >= 0 && assignment.stage() < pipeline.stageCount()) {
+      wanted.add(pipeline.slice(assignment.stage()));
+    } else if (assignment.isStandby() && settings.preloadStandbys()) {
+      wanted.addAll(pipeline.slices());
+    }
+    for (StageSlice slice : wanted) {
+      if (worker.holds(slice.sha256())) {
+        continue;
+      }
+      pusher
+          .ensure(
+              worker.workerId(),
+              worker.address(),
+              worker.startedAt(),
+              slice,
+              pipeline.plan().generation())
+          .thenRun(() -> refreshReplicas(membership.snapshot()));
+    }
+  }
+
+  private synchronized void refreshReplicas(MembershipSnapshot snapshot) {
+    plans
+        .refresh(snapshot)
+        .ifPresent(
+            change -> {
+              batcher.maxInFlight(change.to().maxInFlightBatches());
+              log.info(
+                  "switched from {} to {}; {} requests admitted under the old plan are still"
+                      + " unanswered",
+                  change.from(),
+                  change.to(),
+                  change.unanswered());
+            });
+    List<List<Replica>> byStage = replicas();
+    Set<Replica> live = new HashSet<>();
     for (WorkerRecord worker : snapshot.workers().values()) {
       if (worker.address() != null) {
         live.add(new Replica(worker.workerId(), worker.address(), -1, "", worker.startedAt()));
       }
     }
-    replicas.update(byStage);
     channels.retainOnly(live);
-    boolean ready = replicas.ready();
+    boolean ready = plans.ready();
     servers.serving(ready);
     if (ready != wasReady) {
       wasReady = ready;

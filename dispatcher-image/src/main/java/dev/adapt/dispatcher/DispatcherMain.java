@@ -5,10 +5,7 @@ import dev.adapt.core.membership.EtcdSettings;
 import dev.adapt.core.membership.Membership;
 import dev.adapt.core.membership.MembershipSnapshot;
 import dev.adapt.core.membership.SpecRecord;
-import dev.adapt.core.model.LoadedModel;
-import dev.adapt.core.model.ModelLoader;
-import dev.adapt.core.model.ModelSource;
-import dev.adapt.core.plan.InvalidSplitPointException;
+import dev.adapt.dispatcher.PipelineFactory.Resolution;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -25,7 +22,9 @@ import picocli.CommandLine.Option;
 /**
  * The dispatcher's container entry point. The partitioning comes from the flags, or else from the
  * pipeline's {@code spec} in etcd (written by the operator); the resolved plan is published to
- * etcd. A later spec generation makes the dispatcher exit, so that its restart serves the new plan.
+ * etcd. A later spec generation is resolved in the background while the current plan serves, and
+ * the dispatcher rolls onto it without a gap ({@link Replanner}). A spec that cannot be served is
+ * published as a failed plan, and the dispatcher waits for the next one.
  */
 @Command(
     name = "adapt-dispatcher",
@@ -101,43 +100,39 @@ public final class DispatcherMain implements Callable<Integer> {
   private int serve() throws Exception {
     try (Membership membership = EtcdMembership.connect(EtcdSettings.of(etcd), pipeline)) {
       SpecRecord spec = spec(membership);
-      if (spec == null) {
-        return 0;
+      ServedPipeline first = null;
+      while (spec != null && first == null) {
+        Resolution resolution = PipelineFactory.resolve(spec);
+        if (resolution.valid()) {
+          first = resolution.served();
+        } else {
+          membership.publishPlan(resolution.failed());
+          log.error(
+              "cannot serve spec generation {}: {}",
+              spec.generation(),
+              resolution.failed().error());
+          if (model != null) {
+            return 3;
+          }
+          spec = awaitNewSpec(membership, spec.generation());
+        }
       }
-      ModelSource source = ModelSource.parse(spec.model(), spec.signature());
-      LoadedModel loaded = ModelLoader.load(source);
-      ServedPipeline served;
-      try {
-        served = PipelineFactory.build(loaded, spec.splitAt(), spec.stages(), spec.generation());
-      } catch (InvalidSplitPointException e) {
-        membership.publishPlan(
-            PipelineFactory.failed(
-                source,
-                spec.splitAt(),
-                spec.stages(),
-                spec.generation(),
-                e.getMessage(),
-                PipelineFactory.validCutPoints(loaded)));
-        log.error("cannot serve spec generation {}: {}", spec.generation(), e.getMessage());
-        awaitNewSpec(membership, spec.generation());
-        return 3;
+      if (first == null) {
+        return 0;
       }
       DispatcherSettings settings =
           serving
               .apply(
-                  DispatcherSettings.builder(served.stageCount()).ports(host, httpPort, grpcPort),
-                  served.stageCount())
+                  DispatcherSettings.builder(first.stageCount()).ports(host, httpPort, grpcPort),
+                  first.stageCount())
               .build();
-      try (Dispatcher dispatcher = new Dispatcher(served, membership, settings).start()) {
-        if (model == null) {
-          membership.subscribe(
-              snapshot -> {
-                if (snapshot.spec().map(s -> s.generation() != spec.generation()).orElse(false)) {
-                  log.info("spec generation changed; exiting to serve the new plan");
-                  stop.countDown();
-                }
-              });
-        }
+      try (Dispatcher dispatcher = new Dispatcher(first, membership, settings).start();
+          Replanner replanner =
+              model == null
+                  ? new Replanner(
+                          membership, dispatcher, spec.generation(), serving::maxInFlightFor)
+                      .start()
+                  : null) {
         stop.await();
       }
       return 0;
@@ -162,16 +157,21 @@ public final class DispatcherMain implements Callable<Integer> {
     return null;
   }
 
-  private void awaitNewSpec(Membership membership, long generation) throws InterruptedException {
+  /** The next spec generation, or null when the dispatcher is stopped first. */
+  private SpecRecord awaitNewSpec(Membership membership, long generation)
+      throws InterruptedException {
     while (stop.getCount() > 0) {
       try {
-        membership.await(
-            s -> s.spec().map(spec -> spec.generation() != generation).orElse(false),
-            Duration.ofSeconds(2));
-        return;
+        return membership
+            .await(
+                s -> s.spec().map(spec -> spec.generation() != generation).orElse(false),
+                Duration.ofSeconds(2))
+            .spec()
+            .orElseThrow();
       } catch (TimeoutException e) {
         log.debug("no new spec yet");
       }
     }
+    return null;
   }
 }

@@ -59,6 +59,12 @@ public final class DispatcherMetrics {
         .register(registry);
   }
 
+  void planGeneration(Supplier<Number> generation) {
+    Gauge.builder("adapt_dispatcher_plan_generation", generation)
+        .description("Generation of the plan that takes new requests")
+        .register(registry);
+  }
+
   void requestDone(long nanos, Throwable error) {
     String outcome = error == null ? "ok" : InferenceException.from(error).kind().name();
     Timer.builder("adapt_dispatcher_request_latency")

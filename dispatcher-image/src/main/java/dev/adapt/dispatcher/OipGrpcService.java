@@ -48,7 +48,7 @@ final class OipGrpcService extends GRPCInferenceServiceGrpc.GRPCInferenceService
 
   @Override
   public void modelReady(ModelReadyRequest request, StreamObserver<ModelReadyResponse> reply) {
-    if (unknownModel(request.getName(), request.getVersion(), reply)) {
+    if (unknownModel(service.model(), request.getName(), request.getVersion(), reply)) {
       return;
     }
     reply.onNext(ModelReadyResponse.newBuilder().setReady(service.ready()).build());
@@ -70,10 +70,11 @@ final class OipGrpcService extends GRPCInferenceServiceGrpc.GRPCInferenceService
   @Override
   public void modelMetadata(
       ModelMetadataRequest request, StreamObserver<ModelMetadataResponse> reply) {
-    if (unknownModel(request.getName(), request.getVersion(), reply)) {
+    // One read: the model may change between two (a new plan of another model took over).
+    ModelInfo model = service.model();
+    if (unknownModel(model, request.getName(), request.getVersion(), reply)) {
       return;
     }
-    ModelInfo model = service.model();
     reply.onNext(
         ModelMetadataResponse.newBuilder()
             .setName(model.name())
@@ -86,8 +87,8 @@ final class OipGrpcService extends GRPCInferenceServiceGrpc.GRPCInferenceService
   }
 
   /** Answers NOT_FOUND and returns true when the name (and version) is not the served model. */
-  private boolean unknownModel(String name, String version, StreamObserver<?> reply) {
-    ModelInfo model = service.model();
+  private static boolean unknownModel(
+      ModelInfo model, String name, String version, StreamObserver<?> reply) {
     if (model.matches(name, version)) {
       return false;
     }
@@ -127,7 +128,7 @@ final class OipGrpcService extends GRPCInferenceServiceGrpc.GRPCInferenceService
             : Duration.ofNanos(Math.max(1, deadline.timeRemaining(TimeUnit.NANOSECONDS)));
     try {
       service
-          .infer(id, input, timeout)
+          .infer(model, id, input, timeout)
           .whenComplete(
               (output, error) -> {
                 if (error != null) {

@@ -143,7 +143,7 @@ final class OipHttpHandler extends Handler.Abstract.NonBlocking {
                 InferCall call = OipRestCodec.decodeInfer(body, headerLength, model);
                 String id = call.id().isEmpty() ? UUID.randomUUID().toString() : call.id();
                 service
-                    .infer(id, call.input(), call.timeout())
+                    .infer(model, id, call.input(), call.timeout())
                     .whenComplete(
                         (HostTensor output, Throwable error) -> {
                           if (error != null) {

@@ -10,13 +10,15 @@ import java.util.concurrent.CompletableFuture;
 final class PendingRequest {
   final String id;
   final HostTensor input;
+  final long lane;
   final long admittedNanos;
   final long deadlineNanos;
   final CompletableFuture<HostTensor> result = new CompletableFuture<>();
 
-  PendingRequest(String id, HostTensor input, long admittedNanos, long deadlineNanos) {
+  PendingRequest(String id, HostTensor input, long lane, long admittedNanos, long deadlineNanos) {
     this.id = id;
     this.input = input;
+    this.lane = lane;
     this.admittedNanos = admittedNanos;
     this.deadlineNanos = deadlineNanos;
   }

@@ -2,8 +2,10 @@ package dev.adapt.dispatcher;
 
 import dev.adapt.core.membership.PlanRecord;
 import dev.adapt.core.membership.PlanStage;
+import dev.adapt.core.membership.SpecRecord;
 import dev.adapt.core.model.CutPoint;
 import dev.adapt.core.model.LoadedModel;
+import dev.adapt.core.model.ModelLoader;
 import dev.adapt.core.model.ModelSource;
 import dev.adapt.core.plan.Plan;
 import dev.adapt.core.plan.Planner;
@@ -57,7 +59,49 @@ public final class PipelineFactory {
             planStages,
             null,
             validCutPoints(model));
-    return new ServedPipeline(modelInfo(model), record, slices);
+    return new ServedPipeline(modelInfo(model), model.source(), record, slices);
+  }
+
+  /**
+   * What a partitioning request resolves to: the pipeline to serve, or (for split points that are
+   * no valid cut points, or more stages than the model has segments) the failed plan that tells the
+   * operator why.
+   */
+  public record Resolution(ServedPipeline served, PlanRecord failed) {
+    public boolean valid() {
+      return served != null;
+    }
+
+    /** The plan to publish either way. */
+    public PlanRecord plan() {
+      return valid() ? served.plan() : failed;
+    }
+  }
+
+  /**
+   * Loads the model a spec names, then plans and slices it. The loaded model is not kept: only the
+   * slices stay, so that a re-plan holds at most the old slices, the new slices and one loaded
+   * model at once.
+   *
+   * @throws dev.adapt.core.model.ModelLoadException when the model cannot be loaded
+   */
+  public static Resolution resolve(SpecRecord spec) {
+    ModelSource source = ModelSource.parse(spec.model(), spec.signature());
+    LoadedModel loaded = ModelLoader.load(source);
+    try {
+      return new Resolution(build(loaded, spec.splitAt(), spec.stages(), spec.generation()), null);
+    } catch (IllegalArgumentException e) {
+      // InvalidSplitPointException, or a stage count the model cannot be cut into.
+      return new Resolution(
+          null,
+          failed(
+              source,
+              spec.splitAt(),
+              spec.stages(),
+              spec.generation(),
+              e.getMessage(),
+              validCutPoints(loaded)));
+    }
   }
 
   /** The plan record that tells the operator why a spec cannot be served. */

@@ -14,7 +14,6 @@ import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
@@ -27,7 +26,7 @@ import org.slf4j.LoggerFactory;
  * Sends batches through the workers, stage 0 first; each worker forwards to the next hop of the
  * route and the reply carries the last stage's output. When any hop fails the batch is replayed on
  * a new route that avoids the failed worker; when a stage has no replica the batch waits for one,
- * bounded by its deadline.
+ * bounded by its deadline. Which plan generation each attempt takes is {@link ServedPlans}' choice.
  */
 public final class PipelineRouter implements BatchRunner, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(PipelineRouter.class);
@@ -36,19 +35,16 @@ public final class PipelineRouter implements BatchRunner, AutoCloseable {
   public static final Metadata.Key<String> FAILED_WORKER =
       Metadata.Key.of("adapt-failed-worker", Metadata.ASCII_STRING_MARSHALLER);
 
-  private final ReplicaTable replicas;
+  private final ServedPlans plans;
   private final WorkerChannels channels;
   private final RouterConfig config;
   private final DispatcherMetrics metrics;
   private final ScheduledExecutorService timers =
       Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("router-retry"));
 
-  public PipelineRouter(
-      ReplicaTable replicas,
-      WorkerChannels channels,
-      RouterConfig config,
-      DispatcherMetrics metrics) {
-    this.replicas = replicas;
+  PipelineRouter(
+      ServedPlans plans, WorkerChannels channels, RouterConfig config, DispatcherMetrics metrics) {
+    this.plans = plans;
     this.channels = channels;
     this.config = config;
     this.metrics = metrics;
@@ -68,6 +64,7 @@ public final class PipelineRouter implements BatchRunner, AutoCloseable {
     private final WireTensor input;
     private final CompletableFuture<HostTensor> result;
     private final Set<String> avoid = new HashSet<>();
+    private PlanGeneration plan;
     private int attempts;
 
     Flight(Batch batch, WireTensor input, CompletableFuture<HostTensor> result) {
@@ -85,12 +82,17 @@ public final class PipelineRouter implements BatchRunner, AutoCloseable {
                 "deadline passed before batch " + batch.id() + " got through the pipeline"));
         return;
       }
-      Optional<List<Replica>> route = replicas.route(avoid);
-      if (route.isEmpty()) {
+      ServedPlans.Choice choice = plans.route(batch.lane(), plan, avoid);
+      if (choice instanceof ServedPlans.Fail fail) {
+        result.completeExceptionally(
+            new InferenceException(InferenceException.Kind.UNAVAILABLE, fail.reason()));
+        return;
+      }
+      if (!(choice instanceof ServedPlans.Go go)) {
         // No replica for some stage: wait for membership to change or a quarantine to end. The
         // shared change signal is only observed, never completed here.
         CompletableFuture<Void> wake = new CompletableFuture<>();
-        replicas.nextChange().thenRun(() -> wake.complete(null));
+        plans.nextChange().thenRun(() -> wake.complete(null));
         timers.schedule(
             () -> wake.complete(null),
             Math.min(remaining, TimeUnit.MILLISECONDS.toNanos(250)),
@@ -109,10 +111,12 @@ public final class PipelineRouter implements BatchRunner, AutoCloseable {
         metrics.replay();
       }
       attempts++;
-      send(route.get(), Math.min(remaining, config.attemptTimeout().toNanos()));
+      plan = go.plan();
+      send(
+          go.plan().replicas(), go.route(), Math.min(remaining, config.attemptTimeout().toNanos()));
     }
 
-    private void send(List<Replica> route, long timeoutNanos) {
+    private void send(ReplicaTable replicas, List<Replica> route, long timeoutNanos) {
       StageRequest.Builder request =
           StageRequest.newBuilder()
               .setBatchId(batch.id())
@@ -143,7 +147,7 @@ public final class PipelineRouter implements BatchRunner, AutoCloseable {
                 @Override
                 public void onError(Throwable error) {
                   replicas.release(route);
-                  failed(route, error);
+                  failed(replicas, route, error);
                 }
 
                 @Override
@@ -174,7 +178,7 @@ public final class PipelineRouter implements BatchRunner, AutoCloseable {
       result.complete(output);
     }
 
-    private void failed(List<Replica> route, Throwable error) {
+    private void failed(ReplicaTable replicas, List<Replica> route, Throwable error) {
       Status status = Status.fromThrowable(error);
       if (status.getCode() == Status.Code.INVALID_ARGUMENT) {
         result.completeExceptionally(
@@ -184,19 +188,19 @@ public final class PipelineRouter implements BatchRunner, AutoCloseable {
       Metadata trailers = Status.trailersFromThrowable(error);
       String named = trailers == null ? null : trailers.get(FAILED_WORKER);
       if (named != null && !named.isEmpty()) {
-        blame(named, status);
+        blame(replicas, named, status);
       } else if (status.getCode() == Status.Code.DEADLINE_EXCEEDED) {
         // Somewhere on the route a hop hung; prefer other workers for this batch.
         route.forEach(r -> avoid.add(r.workerId()));
         log.warn("batch {} timed out on route {}; replaying", batch.id(), ids(route));
       } else {
-        blame(route.get(0).workerId(), status);
+        blame(replicas, route.get(0).workerId(), status);
       }
       long backoffMillis = Math.min(500, 10L << Math.min(attempts - 1, 6));
       timers.schedule(this::attempt, backoffMillis, TimeUnit.MILLISECONDS);
     }
 
-    private void blame(String workerId, Status status) {
+    private void blame(ReplicaTable replicas, String workerId, Status status) {
       avoid.add(workerId);
       if (replicas.quarantine(workerId, config.quarantine().toNanos())) {
         metrics.failover();

@@ -6,22 +6,30 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The ready replicas of every stage and the dispatcher's own count of batches in flight on each
- * worker. Routes take, per stage, the replica with the least outstanding work. A worker whose hop
- * failed is quarantined for a while so that no batch is sent to it until membership catches up.
+ * The ready replicas of every stage of one plan and the dispatcher's own count of batches in flight
+ * on each worker. Routes take, per stage, the replica with the least outstanding work. A worker
+ * whose hop failed is quarantined for a while so that no batch is sent to it until membership
+ * catches up. Tables of several plan generations share one {@link WorkerLoad}, so that counts and
+ * quarantines follow a worker from one plan to the next.
  */
 public final class ReplicaTable {
   private volatile List<List<Replica>> byStage = List.of();
-  private final Map<String, AtomicInteger> outstanding = new ConcurrentHashMap<>();
-  private final Map<String, Quarantine> quarantined = new ConcurrentHashMap<>();
+  private final Map<String, AtomicInteger> outstanding;
+  private final Map<String, WorkerLoad.Quarantine> quarantined;
   private final AtomicInteger tieBreak = new AtomicInteger();
   private CompletableFuture<Void> changed = new CompletableFuture<>();
 
-  private record Quarantine(long incarnation, long untilNanos) {}
+  public ReplicaTable() {
+    this(new WorkerLoad());
+  }
+
+  ReplicaTable(WorkerLoad load) {
+    this.outstanding = load.outstanding;
+    this.quarantined = load.quarantined;
+  }
 
   /** Replaces the replicas; {@code stages} lists each stage's ready replicas in stage order. */
   public void update(List<List<Replica>> stages) {
@@ -102,7 +110,7 @@ public final class ReplicaTable {
   }
 
   private boolean quarantined(Replica replica, long now) {
-    Quarantine q = quarantined.get(replica.workerId());
+    WorkerLoad.Quarantine q = quarantined.get(replica.workerId());
     return q != null && q.incarnation() == replica.incarnation() && now < q.untilNanos();
   }
 
@@ -122,7 +130,8 @@ public final class ReplicaTable {
       return false;
     }
     boolean already = quarantined(replica, now);
-    quarantined.put(workerId, new Quarantine(replica.incarnation(), now + quarantineNanos));
+    quarantined.put(
+        workerId, new WorkerLoad.Quarantine(replica.incarnation(), now + quarantineNanos));
     return !already;
   }
 

@@ -1,13 +1,15 @@
 package dev.adapt.dispatcher;
 
 import dev.adapt.core.membership.PlanRecord;
+import dev.adapt.core.model.ModelSource;
 import java.util.List;
 
 /**
- * What the dispatcher serves: the model as clients see it, the resolved plan (published to the
- * membership), and one slice per stage, in stage order.
+ * What the dispatcher serves: the model as clients see it, where it came from, the resolved plan
+ * (published to the membership), and one slice per stage, in stage order.
  */
-public record ServedPipeline(ModelInfo model, PlanRecord plan, List<StageSlice> slices) {
+public record ServedPipeline(
+    ModelInfo model, ModelSource source, PlanRecord plan, List<StageSlice> slices) {
 
   public ServedPipeline {
     slices = List.copyOf(slices);

@@ -55,6 +55,11 @@ public final class ServingOptions {
           "Compression of activations between stages: lz4 or none (default: ${DEFAULT-VALUE}).")
   String compression;
 
+  /** Batches in flight at once for a plan of {@code stages} stages. */
+  public int maxInFlightFor(int stages) {
+    return maxInFlight != null ? maxInFlight : stages;
+  }
+
   /** Sets what these options describe, for a pipeline of {@code stages} stages. */
   public DispatcherSettings.Builder apply(DispatcherSettings.Builder base, int stages) {
     Compression wire = TensorWireCodec.parseCompression(compression);
@@ -64,7 +69,7 @@ public final class ServingOptions {
                 maxBatchSize,
                 Duration.ofMillis(maxQueueDelayMs),
                 queueCapacity,
-                maxInFlight != null ? maxInFlight : stages,
+                maxInFlightFor(stages),
                 Duration.ofMillis(timeoutMs)))
         .router(
             new RouterConfig(

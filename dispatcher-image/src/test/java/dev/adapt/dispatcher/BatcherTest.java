@@ -68,4 +68,68 @@ class BatcherTest {
       assertThat(runner.batchSizes).containsExactly(1, 4);
     }
   }
+
+  @Test
+  void requestsOfDifferentLanesAreNeverMerged() throws Exception {
+    RowStatsRunner runner = new RowStatsRunner();
+    try (Batcher batcher =
+        new Batcher(
+            runner,
+            new BatchingConfig(8, Duration.ofMillis(1), 64, 1, Duration.ofSeconds(30)),
+            new DispatcherMetrics())) {
+      runner.close();
+      CompletableFuture<HostTensor> first = batcher.submit("a", row(1), null, 1);
+      Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> runner.batchSizes.size() == 1);
+      List<CompletableFuture<HostTensor>> queued = new ArrayList<>();
+      queued.add(batcher.submit("b", row(2), null, 1));
+      queued.add(batcher.submit("c", row(3), null, 2));
+      queued.add(batcher.submit("d", row(4), null, 2));
+      runner.open();
+      first.get(10, TimeUnit.SECONDS);
+      for (CompletableFuture<HostTensor> answer : queued) {
+        answer.get(10, TimeUnit.SECONDS);
+      }
+      assertThat(runner.batchSizes).containsExactly(1, 1, 2);
+    }
+  }
+
+  @Test
+  void theNumberOfBatchesInFlightCanChangeWhileBatchesTravel() throws Exception {
+    RowStatsRunner runner = new RowStatsRunner();
+    try (Batcher batcher =
+        new Batcher(
+            runner,
+            new BatchingConfig(1, Duration.ZERO, 64, 2, Duration.ofSeconds(30)),
+            new DispatcherMetrics())) {
+      runner.close();
+      List<CompletableFuture<HostTensor>> answers = new ArrayList<>();
+      for (int i = 0; i < 6; i++) {
+        answers.add(batcher.submit("r" + i, row(i), null));
+      }
+      Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> runner.batchSizes.size() == 2);
+      batcher.maxInFlight(4);
+      Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> runner.batchSizes.size() == 4);
+      // Down to one: the four in flight must all come back before the next batch starts.
+      batcher.maxInFlight(1);
+      runner.open();
+      for (CompletableFuture<HostTensor> answer : answers) {
+        answer.get(10, TimeUnit.SECONDS);
+      }
+      assertThat(runner.batchSizes).hasSize(6);
+      runner.close();
+      CompletableFuture<HostTensor> held = batcher.submit("x", row(7), null);
+      Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> runner.batchSizes.size() == 7);
+      CompletableFuture<HostTensor> waiting = batcher.submit("y", row(8), null);
+      CompletableFuture<HostTensor> alsoWaiting = batcher.submit("z", row(9), null);
+      // With one slot, y and z wait in the queue while x travels.
+      Awaitility.await()
+          .during(Duration.ofMillis(200))
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> runner.batchSizes.size() == 7);
+      runner.open();
+      held.get(10, TimeUnit.SECONDS);
+      waiting.get(10, TimeUnit.SECONDS);
+      alsoWaiting.get(10, TimeUnit.SECONDS);
+    }
+  }
 }

@@ -392,6 +392,7 @@ class InferencePipelineOperatorTest {
     create(namespace, small(namespace, "rl", 2, 1, 0));
     PipelineDouble pods = playPods(namespace, "rl");
     awaitPhase(namespace, "rl", Phase.Ready, pods);
+    Deployment dispatcher = dispatcherDeployment(namespace, "rl");
 
     edit(
         namespace,
@@ -424,6 +425,13 @@ class InferencePipelineOperatorTest {
     assertThat(pods.snapshot().assignments().values())
         .allSatisfy(a -> assertThat(a.planGeneration()).isEqualTo(2));
     assertThat(workerPods(namespace, "rl")).as("surge pods are gone").hasSize(3);
+    assertThat(dispatcherDeployment(namespace, "rl").getMetadata().getGeneration())
+        .as("the dispatcher re-plans in place: its Deployment is not rolled")
+        .isEqualTo(dispatcher.getMetadata().getGeneration());
+  }
+
+  private static Deployment dispatcherDeployment(String namespace, String name) {
+    return admin.apps().deployments().inNamespace(namespace).withName(name + "-dispatcher").get();
   }
 
   @Test

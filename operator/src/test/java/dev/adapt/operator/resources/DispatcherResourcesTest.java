@@ -3,11 +3,13 @@ package dev.adapt.operator.resources;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.adapt.operator.crd.v1alpha1.InferencePipeline;
+import dev.adapt.operator.crd.v1alpha1.PartitioningSpec;
 import dev.adapt.operator.testing.Samples;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServicePort;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class DispatcherResourcesTest {
@@ -59,6 +61,21 @@ class DispatcherResourcesTest {
             });
     assertThat(podSpec.getContainers().get(0).getVolumeMounts())
         .anySatisfy(m -> assertThat(m.getMountPath()).isEqualTo("/mnt/models"));
+  }
+
+  @Test
+  void aNewPartitioningOrModelInTheSameClaimLeavesThePodTemplateAlone() {
+    InferencePipeline pipeline = Samples.load(Samples.BALANCED, "ml");
+    pipeline.getSpec().getModel().setUri("pvc://models/resnet/v1");
+    var before = DispatcherResources.deployment(pipeline, "d").getSpec().getTemplate();
+
+    pipeline.getSpec().setPartitioning(PartitioningSpec.splitAt(List.of("conv3_block4_out")));
+    pipeline.getSpec().getModel().setUri("pvc://models/resnet/v2");
+    pipeline.getSpec().getModel().setSignature("other");
+
+    assertThat(DispatcherResources.deployment(pipeline, "d").getSpec().getTemplate())
+        .as("the dispatcher re-plans in place; a changed template would roll it anyway")
+        .isEqualTo(before);
   }
 
   @Test

@@ -5,13 +5,13 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BooleanSupplier;
 
-/** Serves one model through a {@link Batcher}. */
-public final class BatchingService implements InferenceService {
+/** Serves one fixed model through a {@link Batcher}: the protocol tests' back end. */
+final class BatchingService implements InferenceService {
   private final ModelInfo model;
   private final Batcher batcher;
   private final BooleanSupplier ready;
 
-  public BatchingService(ModelInfo model, Batcher batcher, BooleanSupplier ready) {
+  BatchingService(ModelInfo model, Batcher batcher, BooleanSupplier ready) {
     this.model = model;
     this.batcher = batcher;
     this.ready = ready;
@@ -28,7 +28,8 @@ public final class BatchingService implements InferenceService {
   }
 
   @Override
-  public CompletableFuture<HostTensor> infer(String requestId, HostTensor input, Duration timeout) {
+  public CompletableFuture<HostTensor> infer(
+      ModelInfo requested, String requestId, HostTensor input, Duration timeout) {
     return batcher.submit(requestId, input, timeout);
   }
 }
