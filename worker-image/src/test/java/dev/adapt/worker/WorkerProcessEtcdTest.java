@@ -8,6 +8,7 @@ import dev.adapt.core.membership.Membership;
 import dev.adapt.core.membership.WorkerRecord;
 import dev.adapt.core.membership.WorkerState;
 import dev.adapt.core.testing.EtcdServer;
+import dev.adapt.core.testing.JavaProcess;
 import dev.adapt.worker.testing.WorkerProcess;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -42,11 +43,12 @@ class WorkerProcessEtcdTest {
     try (Membership observer = EtcdMembership.connect(EtcdSettings.of(etcd.endpoint()), "proc");
         WorkerProcess polite = start("polite");
         WorkerProcess doomed = start("doomed")) {
+      // Serving comes before the first etcd connection, which a fresh JVM makes slowly when busy.
       WorkerRecord registered =
           observer
               .await(
                   s -> s.workers().keySet().containsAll(java.util.List.of("polite", "doomed")),
-                  WAIT)
+                  JavaProcess.START_TIMEOUT)
               .workers()
               .get("polite");
       assertThat(registered.address()).isEqualTo(polite.address());
@@ -54,7 +56,7 @@ class WorkerProcessEtcdTest {
       assertThat(registered.device()).isEqualTo("CPU");
 
       // 143: terminated by SIGTERM, after the shutdown hook ran.
-      assertThat(polite.stop(Duration.ofSeconds(20))).isEqualTo(143);
+      assertThat(polite.stop(Duration.ofSeconds(60))).isEqualTo(143);
       // SIGTERM drains and revokes the lease: gone without waiting for the TTL.
       observer.await(s -> !s.workers().containsKey("polite"), WAIT);
       assertThat(polite.logTail(50)).contains("worker polite stopped");

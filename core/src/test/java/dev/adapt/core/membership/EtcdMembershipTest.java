@@ -163,6 +163,8 @@ class EtcdMembershipTest {
             List.of("-Xmx128m"),
             RegisteredWorkerMain.class.getName(),
             List.of(etcd.endpoint(), pipeline, "doomed", "2"))) {
+      // A fresh JVM connecting to etcd for the first time takes many seconds on a busy machine.
+      process.awaitOutput("registered doomed", JavaProcess.START_TIMEOUT);
       awaitSnapshot(observer, s -> s.workers().containsKey("doomed"));
 
       process.kill();

@@ -12,9 +12,17 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A separate JVM running a main class from the test class path, with its output in a log file.
- * {@link #close()} kills it if it still runs, and so does JVM exit.
+ * {@link #close()} kills it if it still runs, and so does JVM exit. Its temporary files (Vert.x
+ * caches, extracted native libraries) go to a {@code tmp} directory beside the log, so that a
+ * killed process leaves nothing behind once the test removes its log directory.
  */
 public final class JavaProcess implements AutoCloseable {
+  /**
+   * How long a fresh JVM may take to get going (load its classes, connect, serve) on a busy 2-core
+   * machine: many seconds when other builds compete for the cores.
+   */
+  public static final Duration START_TIMEOUT = Duration.ofSeconds(90);
+
   private final String name;
   private final Process process;
   private final Path log;
@@ -34,8 +42,10 @@ public final class JavaProcess implements AutoCloseable {
    */
   public static JavaProcess start(
       String name, Path logDirectory, List<String> jvmArgs, String mainClass, List<String> args) {
+    Path temp = logDirectory.resolve("tmp");
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.add("-Djava.io.tmpdir=" + temp);
     command.addAll(jvmArgs);
     command.add("-cp");
     command.add(testClassPath());
@@ -43,7 +53,7 @@ public final class JavaProcess implements AutoCloseable {
     command.addAll(args);
     Path log = logDirectory.resolve(name + ".log");
     try {
-      Files.createDirectories(logDirectory);
+      Files.createDirectories(temp);
       Process process =
           new ProcessBuilder(command)
               .redirectErrorStream(true)
@@ -105,6 +115,36 @@ public final class JavaProcess implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return false;
+    }
+  }
+
+  /**
+   * Waits until the process has written {@code text} to its output; fails at once when the process
+   * exits first, and after {@code timeout} otherwise, with the end of its output.
+   */
+  public void awaitOutput(String text, Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!logTail(Integer.MAX_VALUE).contains(text)) {
+      if (!process.isAlive()) {
+        throw new IllegalStateException(
+            name
+                + " exited with status "
+                + process.exitValue()
+                + " before writing '"
+                + text
+                + "'; output:\n"
+                + logTail(40));
+      }
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException(
+            name + " did not write '" + text + "' within " + timeout + "; output:\n" + logTail(40));
+      }
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while waiting for " + name, e);
+      }
     }
   }
 

@@ -30,7 +30,6 @@ import java.util.concurrent.TimeUnit;
  */
 public final class WorkerProcess implements AutoCloseable {
   private static final String MAIN = "dev.adapt.worker.WorkerMain";
-  private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
   private static final int PORT_ATTEMPTS = 3;
 
   private final String workerId;
@@ -130,7 +129,7 @@ public final class WorkerProcess implements AutoCloseable {
     ManagedChannel channel =
         Grpc.newChannelBuilder(address(), InsecureChannelCredentials.create()).build();
     try {
-      long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+      long deadline = System.nanoTime() + JavaProcess.START_TIMEOUT.toNanos();
       while (System.nanoTime() < deadline) {
         if (!process.isAlive()) {
           throw new IllegalStateException(
@@ -154,7 +153,7 @@ public final class WorkerProcess implements AutoCloseable {
           "worker "
               + workerId
               + " did not serve within "
-              + START_TIMEOUT
+              + JavaProcess.START_TIMEOUT
               + "; log:\n"
               + process.logTail(40));
     } catch (InterruptedException e) {
