@@ -56,6 +56,11 @@ final class MembershipState implements AutoCloseable {
     publish(revision);
   }
 
+  /** Applies changes as the next revision, for memberships without a store that counts them. */
+  synchronized void applyNext(Consumer<Changes> changes) {
+    apply(current.revision() + 1, changes);
+  }
+
   Subscription subscribe(Consumer<MembershipSnapshot> consumer) {
     Listener listener = new Listener(consumer);
     listeners.add(listener);

@@ -14,7 +14,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,7 +38,6 @@ public final class StaticMembership implements Membership {
   private final MembershipState state;
   private final ScheduledExecutorService prober;
   private final Map<String, Probe> probes = new ConcurrentHashMap<>();
-  private final AtomicLong revision = new AtomicLong();
   private volatile boolean closed;
 
   public StaticMembership(String pipeline) {
@@ -102,7 +100,7 @@ public final class StaticMembership implements Membership {
   @Override
   public WorkerRegistration register(WorkerRecord self) {
     requireOpen();
-    state.apply(revision.incrementAndGet(), changes -> changes.putWorker(self));
+    state.applyNext(changes -> changes.putWorker(self));
     return new WorkerRegistration() {
       private volatile WorkerRecord record = self;
       private final AtomicBoolean open = new AtomicBoolean(true);
@@ -116,14 +114,14 @@ public final class StaticMembership implements Membership {
       public void update(WorkerRecord next) {
         if (open.get()) {
           record = next;
-          state.apply(revision.incrementAndGet(), changes -> changes.putWorker(next));
+          state.applyNext(changes -> changes.putWorker(next));
         }
       }
 
       @Override
       public void close() {
         if (open.compareAndSet(true, false)) {
-          state.apply(revision.incrementAndGet(), changes -> changes.removeWorker(self.workerId()));
+          state.applyNext(changes -> changes.removeWorker(self.workerId()));
         }
       }
     };
@@ -143,26 +141,25 @@ public final class StaticMembership implements Membership {
   @Override
   public void putAssignments(Collection<Assignment> assignments) {
     requireOpen();
-    state.apply(revision.incrementAndGet(), changes -> assignments.forEach(changes::putAssignment));
+    state.applyNext(changes -> assignments.forEach(changes::putAssignment));
   }
 
   @Override
   public void deleteAssignments(Collection<String> workerIds) {
     requireOpen();
-    state.apply(
-        revision.incrementAndGet(), changes -> workerIds.forEach(changes::removeAssignment));
+    state.applyNext(changes -> workerIds.forEach(changes::removeAssignment));
   }
 
   @Override
   public void publishPlan(PlanRecord plan) {
     requireOpen();
-    state.apply(revision.incrementAndGet(), changes -> changes.plan(plan));
+    state.applyNext(changes -> changes.plan(plan));
   }
 
   @Override
   public void putSpec(SpecRecord spec) {
     requireOpen();
-    state.apply(revision.incrementAndGet(), changes -> changes.spec(spec));
+    state.applyNext(changes -> changes.spec(spec));
   }
 
   @Override
@@ -182,7 +179,7 @@ public final class StaticMembership implements Membership {
   }
 
   private void dropWorker(String workerId) {
-    state.apply(revision.incrementAndGet(), changes -> changes.removeWorker(workerId));
+    state.applyNext(changes -> changes.removeWorker(workerId));
   }
 
   private void requireOpen() {
@@ -199,7 +196,7 @@ public final class StaticMembership implements Membership {
     private final ManagedChannel channel;
     private final AtomicBoolean checking = new AtomicBoolean();
     private volatile boolean stopped;
-    private volatile boolean live;
+    private boolean live;
 
     Probe(String workerId, String address, ProcessHandle process) {
       this.workerId = workerId;
@@ -235,13 +232,7 @@ public final class StaticMembership implements Membership {
                     fail(e.getMessage());
                     return;
                   }
-                  if (!stopped) {
-                    if (!live) {
-                      LOG.info("worker {} at {} is live", workerId, address);
-                      live = true;
-                    }
-                    state.apply(revision.incrementAndGet(), changes -> changes.putWorker(record));
-                  }
+                  passed(record);
                 }
 
                 @Override
@@ -255,7 +246,22 @@ public final class StaticMembership implements Membership {
               });
     }
 
-    private void fail(String reason) {
+    /*
+     * Results and stop() exclude each other: a check that was answered just before the worker's
+     * process exited must not put the worker back after the exit removed it.
+     */
+    private synchronized void passed(WorkerRecord record) {
+      if (stopped) {
+        return;
+      }
+      if (!live) {
+        LOG.info("worker {} at {} is live", workerId, address);
+        live = true;
+      }
+      state.applyNext(changes -> changes.putWorker(record));
+    }
+
+    private synchronized void fail(String reason) {
       if (!stopped && live) {
         LOG.info("worker {} at {} failed its check: {}", workerId, address, reason);
         live = false;
@@ -263,8 +269,11 @@ public final class StaticMembership implements Membership {
       }
     }
 
+    /** After this returns no check result changes the membership any more. */
     void stop() {
-      stopped = true;
+      synchronized (this) {
+        stopped = true;
+      }
       channel.shutdownNow();
     }
   }
