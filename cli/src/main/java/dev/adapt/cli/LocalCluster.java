@@ -206,13 +206,19 @@ public final class LocalCluster implements AutoCloseable {
     return worker.pid();
   }
 
-  /** Stops the dispatcher, then every worker (SIGTERM, SIGKILL after a grace period). */
+  /**
+   * Stops the dispatcher and the membership, then every worker (SIGTERM, SIGKILL after a grace
+   * period).
+   */
   @Override
   public void close() {
     closing = true;
     assigning.close();
     control.shutdownNow();
     dispatcher.close();
+    // Nobody follows the workers any more; stop watching them before they go, so that their
+    // orderly exits are not reported as failed checks.
+    membership.close();
     List<WorkerProcess> stopping = new ArrayList<>(workers.values());
     stopping.forEach(w -> w.process.destroy());
     for (WorkerProcess worker : stopping) {
@@ -225,7 +231,6 @@ public final class LocalCluster implements AutoCloseable {
         Thread.currentThread().interrupt();
       }
     }
-    membership.close();
     log.info("local pipeline stopped");
   }
 }

@@ -62,14 +62,17 @@ final class WorkerProcess {
             "--inter-op-threads",
             Integer.toString(spec.interOpThreads())));
     File log = spec.logDirectory().resolve(workerId + ".log").toFile();
+    ProcessBuilder builder =
+        new ProcessBuilder(command)
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(log))
+            // Standard input stays a pipe held by this process: its end tells the worker to exit.
+            .redirectInput(ProcessBuilder.Redirect.PIPE);
+    // TensorFlow's native INFO lines (oneDNN, CPU features, SavedModel reading) are noise in the
+    // worker logs; a level the user set wins.
+    builder.environment().putIfAbsent("TF_CPP_MIN_LOG_LEVEL", "2");
     try {
-      Process process =
-          new ProcessBuilder(command)
-              .redirectErrorStream(true)
-              .redirectOutput(ProcessBuilder.Redirect.appendTo(log))
-              // Standard input stays a pipe held by this process: its end tells the worker to exit.
-              .redirectInput(ProcessBuilder.Redirect.PIPE)
-              .start();
+      Process process = builder.start();
       return new WorkerProcess(workerId, port, process);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start worker " + workerId, e);
