@@ -1,7 +1,7 @@
 package dev.adapt.cli;
 
+import dev.adapt.core.model.TensorSpec;
 import dev.adapt.core.tensor.HostTensor;
-import dev.adapt.dispatcher.TensorSpec;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;

@@ -1,5 +1,9 @@
 package dev.adapt.dispatcher;
 
+import dev.adapt.core.model.TensorSpec;
+import dev.adapt.core.tensor.DType;
+import java.util.Arrays;
+
 /**
  * What the dispatcher serves under one model name: a pipeline carries one input tensor to one
  * output tensor.
@@ -11,6 +15,43 @@ public record ModelInfo(
   public boolean matches(String modelName, String modelVersion) {
     return name.equals(modelName)
         && (modelVersion == null || modelVersion.isEmpty() || version.equals(modelVersion));
+  }
+
+  /**
+   * Why a client's input tensor does not fit the model's input, or null when it fits: the datatype,
+   * the rank and every fixed dimension must match, and a request carries at least one row.
+   */
+  public String inputMismatch(DType type, long[] shape) {
+    if (type != input.dtype()) {
+      return "input '"
+          + input.name()
+          + "' has datatype "
+          + type.oipName()
+          + ", the model expects "
+          + input.dtype().oipName();
+    }
+    boolean fits = input.accepts(type, shape);
+    for (int i = 0; fits && i < shape.length; i++) {
+      fits = shape[i] >= (i == 0 ? 1 : 0);
+    }
+    if (!fits) {
+      return "input '"
+          + input.name()
+          + "' has shape "
+          + Arrays.toString(shape)
+          + ", the model expects "
+          + describeShape(input);
+    }
+    return null;
+  }
+
+  /** The input as clients write it, e.g. {@code 'x' FP32[*, 4]}. */
+  public String describeInput() {
+    return "'" + input.name() + "' " + input.dtype().oipName() + describeShape(input);
+  }
+
+  private static String describeShape(TensorSpec spec) {
+    return Arrays.toString(spec.shape()).replace("-1", "*");
   }
 
   public InferenceException unknown(String modelName, String modelVersion) {

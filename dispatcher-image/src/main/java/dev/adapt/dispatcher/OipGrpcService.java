@@ -1,6 +1,7 @@
 package dev.adapt.dispatcher;
 
 import com.google.protobuf.ByteString;
+import dev.adapt.core.model.TensorSpec;
 import dev.adapt.core.tensor.DType;
 import dev.adapt.core.tensor.HostTensor;
 import dev.adapt.proto.oip.GRPCInferenceServiceGrpc;
@@ -179,12 +180,7 @@ final class OipGrpcService extends GRPCInferenceServiceGrpc.GRPCInferenceService
     ModelInferRequest.InferInputTensor tensor = request.getInputs(0);
     if (!tensor.getName().equals(spec.name())) {
       throw InferenceException.invalid(
-          "unknown input '"
-              + tensor.getName()
-              + "'; the model takes '"
-              + spec.name()
-              + "' "
-              + spec);
+          "unknown input '" + tensor.getName() + "'; the model takes " + model.describeInput());
     }
     DType type =
         DType.fromOipName(tensor.getDatatype())
@@ -203,7 +199,7 @@ final class OipGrpcService extends GRPCInferenceServiceGrpc.GRPCInferenceService
             "input '" + tensor.getName() + "' has a negative dimension in its shape");
       }
     }
-    String mismatch = spec.mismatch(type, shape);
+    String mismatch = model.inputMismatch(type, shape);
     if (mismatch != null) {
       throw InferenceException.invalid(mismatch);
     }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.adapt.core.model.TensorSpec;
 import dev.adapt.core.tensor.DType;
 import dev.adapt.core.tensor.HostTensor;
 import java.io.ByteArrayOutputStream;
@@ -63,14 +64,14 @@ final class OipRestCodec {
       }
       if (!name.equals(spec.name())) {
         throw InferenceException.invalid(
-            "unknown input '" + name + "'; the model takes '" + spec.name() + "' " + spec);
+            "unknown input '" + name + "'; the model takes " + model.describeInput());
       }
       if (input != null) {
         throw InferenceException.invalid("input '" + name + "' is given twice");
       }
       DType type = datatype(entry, name);
       long[] shape = shape(entry.get("shape"), name);
-      String mismatch = spec.mismatch(type, shape);
+      String mismatch = model.inputMismatch(type, shape);
       if (mismatch != null) {
         throw InferenceException.invalid(mismatch);
       }

@@ -126,8 +126,8 @@ public final class PipelineFactory {
         modelName(model.source()),
         "1",
         "tensorflow_graphdef",
-        new TensorSpec(model.inputName(), model.input().dtype(), model.input().shape()),
-        new TensorSpec(model.outputName(), model.output().dtype(), model.output().shape()));
+        model.input().withName(model.inputName()),
+        model.output().withName(model.outputName()));
   }
 
   /** {@code resnet50} for {@code builtin:resnet50}, the directory name for a SavedModel. */

@@ -1,5 +1,6 @@
 package dev.adapt.dispatcher;
 
+import dev.adapt.core.model.TensorSpec;
 import dev.adapt.core.tensor.DType;
 import dev.adapt.core.tensor.HostTensor;
 import java.util.List;

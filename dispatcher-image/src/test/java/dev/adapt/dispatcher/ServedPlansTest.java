@@ -10,6 +10,7 @@ import dev.adapt.core.membership.PlanStage;
 import dev.adapt.core.membership.WorkerRecord;
 import dev.adapt.core.membership.WorkerState;
 import dev.adapt.core.model.ModelSource;
+import dev.adapt.core.model.TensorSpec;
 import dev.adapt.core.tensor.DType;
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -7,7 +7,8 @@ import java.util.Objects;
 /**
  * A named tensor's element type and static shape; -1 marks an unknown dimension (the batch).
  *
- * @param name the TensorFlow tensor name, {@code op:index}
+ * @param name the TensorFlow tensor name ({@code op:index}) inside graphs and slices; the name in
+ *     the model's signature where a served model shows it to clients
  */
 public record TensorSpec(String name, DType dtype, long[] shape) {
 
@@ -20,6 +21,27 @@ public record TensorSpec(String name, DType dtype, long[] shape) {
   @Override
   public long[] shape() {
     return shape.clone();
+  }
+
+  /** The same tensor under another name. */
+  public TensorSpec withName(String newName) {
+    return new TensorSpec(newName, dtype, shape);
+  }
+
+  /**
+   * Whether a tensor of this type and shape fits: the same type and rank, and every dimension that
+   * is not free (-1) equal.
+   */
+  public boolean accepts(DType actualType, long[] actualShape) {
+    if (actualType != dtype || actualShape.length != shape.length) {
+      return false;
+    }
+    for (int i = 0; i < shape.length; i++) {
+      if (shape[i] >= 0 && actualShape[i] != shape[i]) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Bytes of one batch item (the shape without its first dimension), or -1 if unknown. */

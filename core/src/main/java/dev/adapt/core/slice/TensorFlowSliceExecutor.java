@@ -113,22 +113,16 @@ public final class TensorFlowSliceExecutor implements SliceExecutor {
 
   void checkInput(HostTensor input) {
     TensorSpec expected = artifact.input();
-    long[] shape = input.shape();
-    long[] want = expected.shape();
-    boolean matches = input.dtype() == expected.dtype() && shape.length == want.length;
-    for (int i = 0; matches && i < shape.length; i++) {
-      matches = want[i] < 0 || want[i] == shape[i];
-    }
-    if (!matches) {
+    if (!expected.accepts(input.dtype(), input.shape())) {
       throw new IllegalArgumentException(
           "slice "
               + artifact.stage()
               + " expects "
               + expected.dtype()
-              + Arrays.toString(want).replace("-1", "?")
+              + Arrays.toString(expected.shape()).replace("-1", "?")
               + ", got "
               + input.dtype()
-              + Arrays.toString(shape));
+              + Arrays.toString(input.shape()));
     }
   }
 
