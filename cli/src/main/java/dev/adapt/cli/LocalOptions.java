@@ -90,6 +90,12 @@ final class LocalOptions {
   int interOpThreads;
 
   @Option(
+      names = "--worker-compute-threads",
+      defaultValue = "2",
+      description = "Batches one worker computes at once (default: ${DEFAULT-VALUE}).")
+  int computeThreads;
+
+  @Option(
       names = "--worker-heap",
       defaultValue = "1g",
       description = "Java heap of each worker JVM (default: ${DEFAULT-VALUE}).")
@@ -128,6 +134,7 @@ final class LocalOptions {
           etcd,
           intraOpThreads,
           interOpThreads,
+          computeThreads,
           workerHeap,
           logs);
     } catch (IOException e) {

@@ -30,11 +30,32 @@ final class WorkerProcess {
       String etcd,
       int intraOpThreads,
       int interOpThreads,
+      int computeThreads,
       String maxHeap,
       Path logDirectory) {}
 
   static WorkerProcess start(String workerId, Spec spec) {
     int port = freePort();
+    File log = spec.logDirectory().resolve(workerId + ".log").toFile();
+    ProcessBuilder builder =
+        new ProcessBuilder(command(workerId, port, spec))
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(log))
+            // Standard input stays a pipe held by this process: its end tells the worker to exit.
+            .redirectInput(ProcessBuilder.Redirect.PIPE);
+    // TensorFlow's native INFO lines (oneDNN, CPU features, SavedModel reading) are noise in the
+    // worker logs; a level the user set wins.
+    builder.environment().putIfAbsent("TF_CPP_MIN_LOG_LEVEL", "2");
+    try {
+      Process process = builder.start();
+      return new WorkerProcess(workerId, port, process);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot start worker " + workerId, e);
+    }
+  }
+
+  /** The command line of worker {@code workerId} serving on {@code port}. */
+  static List<String> command(String workerId, int port, Spec spec) {
     List<String> command = new ArrayList<>();
     command.add(javaBinary());
     command.add("-Xmx" + spec.maxHeap());
@@ -60,23 +81,10 @@ final class WorkerProcess {
             "--intra-op-threads",
             Integer.toString(spec.intraOpThreads()),
             "--inter-op-threads",
-            Integer.toString(spec.interOpThreads())));
-    File log = spec.logDirectory().resolve(workerId + ".log").toFile();
-    ProcessBuilder builder =
-        new ProcessBuilder(command)
-            .redirectErrorStream(true)
-            .redirectOutput(ProcessBuilder.Redirect.appendTo(log))
-            // Standard input stays a pipe held by this process: its end tells the worker to exit.
-            .redirectInput(ProcessBuilder.Redirect.PIPE);
-    // TensorFlow's native INFO lines (oneDNN, CPU features, SavedModel reading) are noise in the
-    // worker logs; a level the user set wins.
-    builder.environment().putIfAbsent("TF_CPP_MIN_LOG_LEVEL", "2");
-    try {
-      Process process = builder.start();
-      return new WorkerProcess(workerId, port, process);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot start worker " + workerId, e);
-    }
+            Integer.toString(spec.interOpThreads()),
+            "--compute-threads",
+            Integer.toString(spec.computeThreads())));
+    return command;
   }
 
   String address() {

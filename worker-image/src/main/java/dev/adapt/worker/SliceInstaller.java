@@ -1,6 +1,7 @@
 package dev.adapt.worker;
 
 import dev.adapt.core.slice.SliceExecutor;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -19,14 +20,20 @@ final class SliceInstaller {
   private final SliceStore store;
   private final WorkerLifecycle lifecycle;
   private final Executor loadExecutor;
+  private final List<Integer> warmUpBatchSizes;
   private final Map<String, CompletableFuture<Double>> loading = new ConcurrentHashMap<>();
 
   SliceInstaller(
-      SliceLoader loader, SliceStore store, WorkerLifecycle lifecycle, Executor loadExecutor) {
+      SliceLoader loader,
+      SliceStore store,
+      WorkerLifecycle lifecycle,
+      Executor loadExecutor,
+      List<Integer> warmUpBatchSizes) {
     this.loader = loader;
     this.store = store;
     this.lifecycle = lifecycle;
     this.loadExecutor = loadExecutor;
+    this.warmUpBatchSizes = List.copyOf(warmUpBatchSizes);
   }
 
   /**
@@ -54,6 +61,7 @@ final class SliceInstaller {
     long start = System.nanoTime();
     lifecycle.loadStarted();
     Throwable failure = null;
+    long warmUpMillis = 0;
     try {
       SliceExecutor executor = loader.load(artifact);
       if (!executor.sha256().equals(sha256)) {
@@ -61,6 +69,7 @@ final class SliceInstaller {
         throw new IllegalArgumentException(
             "the loaded slice reports hash " + executor.sha256() + ", not " + sha256);
       }
+      warmUpMillis = warmUp(sha256, executor);
       store.add(executor);
     } catch (RuntimeException | LinkageError e) {
       failure = e;
@@ -74,7 +83,35 @@ final class SliceInstaller {
       return;
     }
     double millis = (System.nanoTime() - start) / 1e6;
-    LOG.info("loaded slice {} ({} bytes) in {} ms", sha256, artifact.length, Math.round(millis));
+    LOG.info(
+        "loaded slice {} ({} bytes) in {} ms, of which {} ms warming it up",
+        sha256,
+        artifact.length,
+        Math.round(millis),
+        warmUpMillis);
     result.complete(millis);
+  }
+
+  /**
+   * Runs the warm-up batches before the slice is announced, and returns the milliseconds they took:
+   * a fresh TensorFlow session's first run takes from a tenth of a second to seconds (graph
+   * optimisation, memory pools) where later ones take a fraction of that; real batches would
+   * otherwise pay it, and under load it exceeded the dispatcher's attempt timeout.
+   */
+  private long warmUp(String sha256, SliceExecutor executor) {
+    long start = System.nanoTime();
+    for (int batchSize : warmUpBatchSizes) {
+      try {
+        if (!executor.warmUp(batchSize)) {
+          LOG.info("slice {} has an input of unknown shape; not warmed", sha256);
+          break;
+        }
+      } catch (RuntimeException e) {
+        // A slice that fails on zeros may still serve real inputs; the batches will tell.
+        LOG.warn("warming slice {} with a batch of {} failed: {}", sha256, batchSize, e.toString());
+        break;
+      }
+    }
+    return (System.nanoTime() - start) / 1_000_000;
   }
 }

@@ -146,7 +146,8 @@ public final class Worker implements AutoCloseable {
   private void startServing(SliceLoader sliceLoader, ServerBuilder<?> serverBuilder)
       throws IOException {
     WorkerMetrics metrics = new WorkerMetrics(registry, lifecycle);
-    SliceInstaller installer = new SliceInstaller(sliceLoader, store, lifecycle, loader);
+    SliceInstaller installer =
+        new SliceInstaller(sliceLoader, store, lifecycle, loader, settings.warmUpBatchSizes());
     WorkerService service =
         new WorkerService(lifecycle, store, installer, peers, compute, metrics, settings);
     lifecycle.onChange(this::announceHealth);

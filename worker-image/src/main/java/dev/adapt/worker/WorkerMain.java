@@ -3,6 +3,7 @@ package dev.adapt.worker;
 import dev.adapt.core.membership.EtcdSettings;
 import dev.adapt.core.slice.ExecutorOptions;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -79,6 +80,16 @@ public final class WorkerMain implements Callable<Integer> {
   int interOpThreads;
 
   @Option(
+      names = "--thread-spinning",
+      defaultValue = "true",
+      negatable = true,
+      fallbackValue = "true",
+      description =
+          "Let idle TensorFlow threads spin before sleeping (default: ${DEFAULT-VALUE}); turn off"
+              + " when several workers share the cores.")
+  boolean threadSpinning;
+
+  @Option(
       names = "--metrics-port",
       defaultValue = "-1",
       description =
@@ -104,6 +115,17 @@ public final class WorkerMain implements Callable<Integer> {
   int maxSlices;
 
   @Option(
+      names = "--warm-up-batch-sizes",
+      split = ",",
+      defaultValue = "1",
+      description =
+          "Batch sizes a newly loaded slice runs once each, on zeros, before the worker announces"
+              + " it; 0 turns warming off (default: ${DEFAULT-VALUE}: the slow first run is the"
+              + " session's rather than the batch size's; add the dispatcher's max batch size, as"
+              + " in 1,8, to prime that shape too).")
+  List<Integer> warmUpBatchSizes;
+
+  @Option(
       names = "--shutdown-grace",
       defaultValue = "10s",
       converter = DurationConverter.class,
@@ -118,7 +140,8 @@ public final class WorkerMain implements Callable<Integer> {
   public Integer call() throws Exception {
     WorkerSettings settings = settings();
     SliceLoader loader =
-        new TensorFlowSliceLoader(new ExecutorOptions(intraOpThreads, interOpThreads));
+        new TensorFlowSliceLoader(
+            new ExecutorOptions(intraOpThreads, interOpThreads, threadSpinning));
     String device = DeviceProbe.describe();
     Worker worker = Worker.start(settings, loader, device);
     CountDownLatch stopped = new CountDownLatch(1);
@@ -159,6 +182,7 @@ public final class WorkerMain implements Callable<Integer> {
         computeThreads,
         queue,
         maxSlices,
+        warmUpBatchSizes.equals(List.of(0)) ? List.of() : warmUpBatchSizes,
         WorkerSettings.DEFAULT_MAX_SLICE_BYTES,
         Duration.ofSeconds(60),
         shutdownGrace);

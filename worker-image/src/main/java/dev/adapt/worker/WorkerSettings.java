@@ -3,6 +3,7 @@ package dev.adapt.worker;
 import dev.adapt.core.membership.EtcdSettings;
 import dev.adapt.core.membership.MembershipKeys;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -14,6 +15,8 @@ import java.util.Optional;
  * @param computeThreads batches computed at once
  * @param queueCapacity batches accepted beyond those computing before RESOURCE_EXHAUSTED
  * @param maxSlices slices held at once; the oldest beyond this is evicted
+ * @param warmUpBatchSizes batch sizes a newly loaded slice runs once each (on zeros) before the
+ *     worker announces it, so that no real batch pays for a fresh session's first runs
  * @param hopTimeout bound on a call to the next hop when the caller set no deadline
  * @param shutdownGrace time in-flight batches get to finish on shutdown
  */
@@ -28,11 +31,15 @@ public record WorkerSettings(
     int computeThreads,
     int queueCapacity,
     int maxSlices,
+    List<Integer> warmUpBatchSizes,
     long maxSliceBytes,
     Duration hopTimeout,
     Duration shutdownGrace) {
 
   public static final long DEFAULT_MAX_SLICE_BYTES = Integer.MAX_VALUE - 8;
+
+  /** Warm-up batch sizes when none are configured. */
+  public static final List<Integer> DEFAULT_WARM_UP_BATCH_SIZES = List.of(1);
 
   public WorkerSettings {
     MembershipKeys.requireValidId(pipeline);
@@ -40,6 +47,11 @@ public record WorkerSettings(
     if (computeThreads < 1 || queueCapacity < 0 || maxSlices < 1) {
       throw new IllegalArgumentException(
           "need at least one compute thread and one slice, and a non-negative queue");
+    }
+    warmUpBatchSizes = List.copyOf(warmUpBatchSizes);
+    if (warmUpBatchSizes.stream().anyMatch(size -> size < 1)) {
+      throw new IllegalArgumentException(
+          "warm-up batch sizes must be positive: " + warmUpBatchSizes);
     }
     if (maxSliceBytes < 1 || maxSliceBytes > DEFAULT_MAX_SLICE_BYTES) {
       throw new IllegalArgumentException(
@@ -62,6 +74,7 @@ public record WorkerSettings(
     builder.computeThreads = computeThreads;
     builder.queueCapacity = queueCapacity;
     builder.maxSlices = maxSlices;
+    builder.warmUpBatchSizes = warmUpBatchSizes;
     builder.maxSliceBytes = maxSliceBytes;
     builder.hopTimeout = hopTimeout;
     builder.shutdownGrace = shutdownGrace;
@@ -80,6 +93,7 @@ public record WorkerSettings(
     private int computeThreads = 2;
     private int queueCapacity = 32;
     private int maxSlices = 2;
+    private List<Integer> warmUpBatchSizes = DEFAULT_WARM_UP_BATCH_SIZES;
     private long maxSliceBytes = DEFAULT_MAX_SLICE_BYTES;
     private Duration hopTimeout = Duration.ofSeconds(60);
     private Duration shutdownGrace = Duration.ofSeconds(10);
@@ -126,6 +140,12 @@ public record WorkerSettings(
       return this;
     }
 
+    /** Batch sizes to warm a new slice with; empty announces slices without warming them. */
+    public Builder warmUpBatchSizes(List<Integer> sizes) {
+      this.warmUpBatchSizes = sizes;
+      return this;
+    }
+
     public Builder hopTimeout(Duration value) {
       this.hopTimeout = value;
       return this;
@@ -148,6 +168,7 @@ public record WorkerSettings(
           computeThreads,
           queueCapacity,
           maxSlices,
+          warmUpBatchSizes,
           maxSliceBytes,
           hopTimeout,
           shutdownGrace);

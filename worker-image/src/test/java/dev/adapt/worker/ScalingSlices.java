@@ -5,8 +5,10 @@ import dev.adapt.core.tensor.HostTensor;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -19,6 +21,14 @@ final class ScalingSlices implements SliceLoader {
   final Map<String, CountDownLatch> gates = new ConcurrentHashMap<>();
   final Map<String, CountDownLatch> entered = new ConcurrentHashMap<>();
   final Map<String, Boolean> closed = new ConcurrentHashMap<>();
+
+  /** Batch sizes each slice was warmed with, by hash, in order. */
+  final Map<String, List<Integer>> warmUps = new ConcurrentHashMap<>();
+
+  /** While set, warm-ups wait for it (the test opens it); counted down on entry: warmUpEntered. */
+  volatile CountDownLatch warmUpGate;
+
+  final CountDownLatch warmUpEntered = new CountDownLatch(1);
 
   static byte[] artifact(float factor) {
     return ("scale:" + factor).getBytes(StandardCharsets.UTF_8);
@@ -81,6 +91,22 @@ final class ScalingSlices implements SliceLoader {
           values[i] *= factor;
         }
         return HostTensor.ofFloats(input.shape(), values);
+      }
+
+      @Override
+      public boolean warmUp(int batchSize) {
+        warmUpEntered.countDown();
+        CountDownLatch gate = warmUpGate;
+        try {
+          if (gate != null && !gate.await(30, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("the warm-up gate never opened");
+          }
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException(e);
+        }
+        warmUps.computeIfAbsent(sha, k -> new CopyOnWriteArrayList<>()).add(batchSize);
+        return true;
       }
 
       @Override

@@ -36,6 +36,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -55,7 +56,10 @@ class WorkerInProcessTest {
 
   @AfterEach
   void stopAll() {
-    slices.gates.values().forEach(java.util.concurrent.CountDownLatch::countDown);
+    slices.gates.values().forEach(CountDownLatch::countDown);
+    if (slices.warmUpGate != null) {
+      slices.warmUpGate.countDown();
+    }
     workers.values().forEach(Worker::close);
     channels.forEach(ManagedChannel::shutdownNow);
   }
@@ -76,6 +80,49 @@ class WorkerInProcessTest {
     assertThat(status.getWorkerId()).isEqualTo("w1");
     assertThat(status.getState()).isEqualTo(dev.adapt.proto.v1.WorkerState.WORKER_STATE_READY);
     assertThat(status.getDevice()).isEqualTo("CPU");
+  }
+
+  @Test
+  void aNewSliceIsWarmedBeforeItIsAnnounced() throws Exception {
+    slices.warmUpGate = new CountDownLatch(1);
+    Worker worker =
+        start("w1", settingsFor("w1").toBuilder().warmUpBatchSizes(List.of(1, 8)).build());
+    var stub = stub(worker);
+    String sha = ScalingSlices.sha256(DOUBLE);
+
+    CompletableFuture<?> transfer =
+        CompletableFuture.supplyAsync(
+            () -> {
+              try {
+                return SliceTransfers.send(stub, DOUBLE);
+              } catch (Exception e) {
+                throw new IllegalStateException(e);
+              }
+            });
+    assertThat(slices.warmUpEntered.await(20, TimeUnit.SECONDS)).isTrue();
+
+    // Loaded but not warm: not held as far as anyone can tell, and the worker is LOADING.
+    assertThat(offer(stub, sha)).isFalse();
+    assertThat(worker.record().sliceSha256()).isEmpty();
+    assertThat(worker.record().state()).isEqualTo(WorkerState.LOADING);
+    assertThat(transfer).isNotDone();
+
+    slices.warmUpGate.countDown();
+    transfer.get(20, TimeUnit.SECONDS);
+
+    assertThat(slices.warmUps.get(sha)).containsExactly(1, 8);
+    assertThat(offer(stub, sha)).isTrue();
+    assertThat(worker.record().state()).isEqualTo(WorkerState.READY);
+  }
+
+  @Test
+  void warmingCanBeTurnedOff() throws Exception {
+    Worker worker = start("w1", settingsFor("w1").toBuilder().warmUpBatchSizes(List.of()).build());
+
+    SliceTransfers.send(stub(worker), DOUBLE);
+
+    assertThat(offer(stub(worker), ScalingSlices.sha256(DOUBLE))).isTrue();
+    assertThat(slices.warmUps).isEmpty();
   }
 
   @Test
@@ -417,21 +464,7 @@ class WorkerInProcessTest {
   private Worker start(String id, WorkerSettings base) {
     String name = "worker-" + id + "-" + NAMES.incrementAndGet();
     addresses.put(id, name);
-    WorkerSettings settings =
-        new WorkerSettings(
-            base.pipeline(),
-            base.workerId(),
-            base.bindAddress(),
-            base.port(),
-            name,
-            base.etcd(),
-            base.metricsPort(),
-            base.computeThreads(),
-            base.queueCapacity(),
-            base.maxSlices(),
-            base.maxSliceBytes(),
-            base.hopTimeout(),
-            base.shutdownGrace());
+    WorkerSettings settings = base.toBuilder().advertisedAddress(name).build();
     try {
       Worker worker =
           Worker.start(

@@ -3,13 +3,17 @@ package dev.adapt.core.slice;
 import org.tensorflow.proto.ConfigProto;
 
 /**
- * TensorFlow's thread settings for running a slice.
+ * TensorFlow's thread settings for running a slice. TensorFlow builds its intra-op and inter-op
+ * pools once per process, from the first session's settings; later sessions share them.
  *
  * @param intraOpThreads threads inside one operation (e.g. a convolution); 0 lets TensorFlow choose
  *     (one per core)
  * @param interOpThreads operations run in parallel; 0 lets TensorFlow choose
+ * @param threadSpinning whether idle TensorFlow pool threads spin for a while before they sleep:
+ *     quicker to pick up the next operation, but the spinning burns a core that another process on
+ *     the same machine could use
  */
-public record ExecutorOptions(int intraOpThreads, int interOpThreads) {
+public record ExecutorOptions(int intraOpThreads, int interOpThreads, boolean threadSpinning) {
   public static final ExecutorOptions DEFAULT = new ExecutorOptions(0, 0);
 
   public ExecutorOptions {
@@ -19,10 +23,17 @@ public record ExecutorOptions(int intraOpThreads, int interOpThreads) {
     }
   }
 
+  /** Thread counts with TensorFlow's default spinning. */
+  public ExecutorOptions(int intraOpThreads, int interOpThreads) {
+    this(intraOpThreads, interOpThreads, true);
+  }
+
   public ConfigProto toConfigProto() {
     return ConfigProto.newBuilder()
         .setIntraOpParallelismThreads(intraOpThreads)
         .setInterOpParallelismThreads(interOpThreads)
+        .setExperimental(
+            ConfigProto.Experimental.newBuilder().setDisableThreadSpinning(!threadSpinning))
         .build();
   }
 }

@@ -14,6 +14,14 @@ public interface SliceExecutor extends AutoCloseable {
   /** Runs the slice on a batch whose first dimension is the batch size. */
   HostTensor run(HostTensor input);
 
+  /**
+   * Runs the slice once on a batch of zeros of {@code batchSize} items, so that the one-time work
+   * of a fresh session (graph optimisation, kernel choice, memory pools) is done before the first
+   * real batch arrives. Returns false, having run nothing, when the input's shape is not known
+   * apart from the batch dimension.
+   */
+  boolean warmUp(int batchSize);
+
   @Override
   void close();
 }

@@ -69,6 +69,22 @@ public final class TensorFlowSliceExecutor implements SliceExecutor {
     }
   }
 
+  @Override
+  public boolean warmUp(int batchSize) {
+    if (batchSize < 1) {
+      throw new IllegalArgumentException("a warm-up batch needs at least one item: " + batchSize);
+    }
+    TensorSpec spec = artifact.input();
+    if (spec.shape().length == 0 || spec.bytesPerItem() < 0) {
+      return false;
+    }
+    long[] shape = spec.batchShape(batchSize);
+    run(
+        HostTensor.of(
+            spec.dtype(), shape, new byte[Math.toIntExact(spec.bytesPerItem() * batchSize)]));
+    return true;
+  }
+
   /**
    * Runs the slice on a TensorFlow tensor; the output is the result's only tensor. The caller
    * closes the result (and with it the output), and keeps {@code input} open until this returns.

@@ -52,6 +52,21 @@ class TensorFlowSliceExecutorTest {
   }
 
   @Test
+  void warmsUpOnZerosOfTheRequestedBatchSize() {
+    SliceArtifact slice = firstStage();
+    try (TensorFlowSliceExecutor executor =
+        TensorFlowSliceExecutor.load(slice, new ExecutorOptions(1, 1, false))) {
+      assertThat(executor.warmUp(3)).isTrue();
+      assertThat(executor.warmUp(1)).isTrue();
+      HostTensor input = TestModels.randomFloats(5, 2, 16);
+      assertThat(executor.run(input).shape()).containsExactly(2, slice.output().shape()[1]);
+      assertThatThrownBy(() -> executor.warmUp(0))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("at least one item");
+    }
+  }
+
+  @Test
   void refusesInputsOfTheWrongShapeOrTypeAndRunsAfterClose() {
     SliceArtifact slice = firstStage();
     TensorFlowSliceExecutor executor = TensorFlowSliceExecutor.load(slice);
