@@ -24,7 +24,8 @@ import picocli.CommandLine.Option;
  * pipeline's {@code spec} in etcd (written by the operator); the resolved plan is published to
  * etcd. A later spec generation is resolved in the background while the current plan serves, and
  * the dispatcher rolls onto it without a gap ({@link Replanner}). A spec that cannot be served is
- * published as a failed plan, and the dispatcher waits for the next one.
+ * published as a failed plan, and the dispatcher waits for the next one; a model that cannot be
+ * loaded is reported under {@code loadFailure} before the process exits.
  */
 @Command(
     name = "adapt-dispatcher",
@@ -102,7 +103,14 @@ public final class DispatcherMain implements Callable<Integer> {
       SpecRecord spec = spec(membership);
       ServedPipeline first = null;
       while (spec != null && first == null) {
-        Resolution resolution = PipelineFactory.resolve(spec);
+        Resolution resolution;
+        try {
+          resolution = PipelineFactory.resolve(spec);
+        } catch (RuntimeException e) {
+          // Exit: a restart tries again, which helps when the model appears later.
+          LoadFailures.report(membership, spec, e);
+          throw e;
+        }
         if (resolution.valid()) {
           first = resolution.served();
         } else {

@@ -1,11 +1,9 @@
 package dev.adapt.dispatcher;
 
-import dev.adapt.core.membership.Assignment;
 import dev.adapt.core.membership.MembershipSnapshot;
 import dev.adapt.core.membership.PlanRecord;
 import dev.adapt.core.membership.PlanStage;
 import dev.adapt.core.membership.WorkerRecord;
-import dev.adapt.core.membership.WorkerState;
 import dev.adapt.core.model.ModelSource;
 import java.util.ArrayList;
 import java.util.List;
@@ -88,27 +86,22 @@ final class PlanGeneration {
     admitted += delta;
   }
 
-  /** Per stage, the workers that can take a batch for it now, from a membership snapshot. */
+  /**
+   * Per stage, the workers that can take a batch for it now, from a membership snapshot ({@link
+   * MembershipSnapshot#replicas}: the operator keeps a plan's workers by the same rule).
+   */
   List<List<Replica>> replicasIn(MembershipSnapshot snapshot) {
     List<List<Replica>> byStage = new ArrayList<>();
     for (PlanStage stage : plan.stages()) {
       List<Replica> ready = new ArrayList<>();
-      for (WorkerRecord worker : snapshot.workers().values()) {
-        Assignment assignment = snapshot.assignments().get(worker.workerId());
-        if (worker.state() == WorkerState.READY
-            && worker.address() != null
-            && assignment != null
-            && assignment.planGeneration() == generation
-            && assignment.stage() == stage.index()
-            && worker.holds(stage.sliceSha256())) {
-          ready.add(
-              new Replica(
-                  worker.workerId(),
-                  worker.address(),
-                  stage.index(),
-                  stage.sliceSha256(),
-                  worker.startedAt()));
-        }
+      for (WorkerRecord worker : snapshot.replicas(plan, stage.index())) {
+        ready.add(
+            new Replica(
+                worker.workerId(),
+                worker.address(),
+                stage.index(),
+                stage.sliceSha256(),
+                worker.startedAt()));
       }
       byStage.add(ready);
     }

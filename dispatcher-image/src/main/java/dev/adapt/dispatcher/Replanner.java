@@ -19,9 +19,9 @@ import org.slf4j.LoggerFactory;
  * planned and sliced on a background thread, then handed to the dispatcher, which publishes it and
  * rolls onto it ({@link Dispatcher#replan}). Split points that are no valid cut points are
  * published as a failed plan for the operator to report, and the current plan keeps serving; so it
- * does when the model cannot be loaded (then nothing is published: the reason is in the log).
- * Generations that arrive while one is being resolved are coalesced: only the newest is resolved
- * next, and a result that a newer spec overtook is dropped.
+ * does when the model cannot be loaded (then the reason goes to the {@code loadFailure} key, not
+ * the plan: see {@link LoadFailures}). Generations that arrive while one is being resolved are
+ * coalesced: only the newest is resolved next, and a result that a newer spec overtook is dropped.
  */
 final class Replanner implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Replanner.class);
@@ -88,6 +88,7 @@ final class Replanner implements AutoCloseable {
           spec.generation(),
           dispatcher.planGeneration(),
           e);
+      LoadFailures.report(membership, spec, e);
       resolved = spec.generation();
       return;
     }

@@ -1,6 +1,7 @@
 package dev.adapt.dispatcher;
 
 import dev.adapt.core.membership.MembershipSnapshot;
+import dev.adapt.core.membership.PlanRecord;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -12,8 +13,11 @@ import org.slf4j.LoggerFactory;
 /**
  * The plan generations a dispatcher routes through. The current plan takes new requests. A new plan
  * is pending from its publication until every one of its stages has a replica; then it becomes the
- * current plan in one step. The plan it replaces retires: its slices are dropped at once, and it is
- * forgotten when the last request admitted under it has been answered.
+ * current plan in one step. A pending plan that a newer published plan (the {@code plan} key) has
+ * overtaken never takes over: the operator moves its workers to the newer plan and keeps the
+ * current plan's workers until a plan takes over by this same rule, so both sides agree on which
+ * plan serves. The plan it replaces retires: its slices are dropped at once, and it is forgotten
+ * when the last request admitted under it has been answered.
  *
  * <p>A request carries the generation it was admitted under (its lane). Its batch goes to the
  * current plan when that computes the same model, else to the plan it was admitted under; a replay
@@ -94,16 +98,18 @@ final class ServedPlans {
 
   /**
    * Reads every plan's replicas from the membership and switches to the newest pending plan whose
-   * every stage has a replica. Waiting batches are woken either way.
+   * every stage has a replica, unless a newer plan is published. Waiting batches are woken either
+   * way.
    */
   synchronized Optional<Switch> refresh(MembershipSnapshot snapshot) {
     for (PlanGeneration plan : all()) {
       plan.replicas().update(plan.replicasIn(snapshot));
     }
+    long published = snapshot.plan().map(PlanRecord::generation).orElse(Long.MIN_VALUE);
     Optional<Switch> switched = Optional.empty();
     for (int i = pending.size() - 1; i >= 0; i--) {
       PlanGeneration next = pending.get(i);
-      if (next.replicas().ready()) {
+      if (next.replicas().ready() && next.generation() >= published) {
         List<PlanGeneration> passedOver = new ArrayList<>(pending.subList(0, i));
         pending.subList(0, i + 1).clear();
         passedOver.forEach(PlanGeneration::releaseSlices);

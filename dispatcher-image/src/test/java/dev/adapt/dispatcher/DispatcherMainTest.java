@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.adapt.core.membership.EtcdMembership;
 import dev.adapt.core.membership.EtcdSettings;
+import dev.adapt.core.membership.LoadFailureRecord;
 import dev.adapt.core.membership.Membership;
 import dev.adapt.core.membership.MembershipSnapshot;
 import dev.adapt.core.membership.PlanRecord;
@@ -107,6 +108,31 @@ class DispatcherMainTest {
       assertThat(plan.error()).contains("no_such_layer");
       assertThat(plan.validCutPoints()).isNotEmpty();
       process.stop(Duration.ofSeconds(30));
+    }
+  }
+
+  @Test
+  void aModelThatCannotBeLoadedIsReportedUnderLoadFailureBeforeTheProcessExits() throws Exception {
+    Path missing = logs.resolve("no-such-model");
+    try (Membership membership =
+            EtcdMembership.connect(EtcdSettings.of(etcd.endpoint()), "main-unloadable");
+        JavaProcess process = dispatcher("main-unloadable", FreePorts.next())) {
+      membership.putSpec(new SpecRecord(missing.toString(), null, null, 2, 4));
+
+      LoadFailureRecord failure =
+          membership
+              .await(s -> s.loadFailure().isPresent(), Duration.ofSeconds(120))
+              .loadFailure()
+              .orElseThrow();
+      assertThat(failure.generation()).isEqualTo(4);
+      assertThat(failure.model()).isEqualTo(missing.toString());
+      assertThat(failure.error()).contains(missing.toString()).contains("no such directory");
+      assertThat(failure.dispatcher()).isNotBlank();
+      assertThat(process.awaitExit(Duration.ofSeconds(60)))
+          .as("a restart is what tries again: %s", process.logTail(20))
+          .isTrue();
+      assertThat(process.stop(Duration.ofSeconds(1))).as("the exit status").isNotZero();
+      assertThat(membership.snapshot().plan()).as("no plan is published for it").isEmpty();
     }
   }
 

@@ -158,6 +158,23 @@ class ServedPlansTest {
     assertThat(plans.refresh(membership.snapshot()).orElseThrow().to().generation()).isEqualTo(4);
   }
 
+  @Test
+  void aPendingPlanThatANewerPublishedPlanOvertookNeverTakesOver() {
+    membership.assign("a", 1, 0).assign("b", 1, 1);
+    plans.offer(pipeline(CNN, CNN_SOURCE, 2, 1), 1);
+    plans.offer(pipeline(CNN, CNN_SOURCE, 3, 2), 2);
+    membership.published(3).assign("c", 2, 0);
+
+    assertThat(plans.refresh(membership.snapshot()))
+        .as("generation 2 has its replica, but generation 3 is published: the operator moves on")
+        .isEmpty();
+    assertThat(plans.current().generation()).isEqualTo(1);
+
+    membership.unassign("c").assign("c", 3, 0).assign("d", 3, 1);
+    assertThat(plans.refresh(membership.snapshot()).orElseThrow().to().generation()).isEqualTo(3);
+    assertThat(plans.pushable()).extracting(PlanGeneration::generation).containsExactly(3L);
+  }
+
   private static ServedPlans.Go go(ServedPlans.Choice choice) {
     assertThat(choice).isInstanceOf(ServedPlans.Go.class);
     return (ServedPlans.Go) choice;
@@ -193,6 +210,14 @@ class ServedPlansTest {
   private static final class Membership {
     private final Map<String, WorkerRecord> workers = new HashMap<>();
     private final Map<String, Assignment> assignments = new HashMap<>();
+    private PlanRecord published;
+
+    /** The {@code plan} key names this generation. */
+    Membership published(long generation) {
+      published =
+          new PlanRecord(generation, "/models/cnn", "spec", List.of(), List.of(), null, List.of());
+      return this;
+    }
 
     /** A READY worker holding the slice of {@code stage} of {@code generation}, assigned to it. */
     Membership assign(String id, long generation, int stage) {
@@ -216,7 +241,7 @@ class ServedPlansTest {
     }
 
     MembershipSnapshot snapshot() {
-      return new MembershipSnapshot(true, 1, workers, assignments, null, null);
+      return new MembershipSnapshot(true, 1, workers, assignments, published, null);
     }
   }
 }

@@ -154,8 +154,17 @@ public class InferencePipelineReconciler
             .getSecondaryResourcesAsStream(Pod.class)
             .sorted(Comparator.comparing(p -> p.getMetadata().getName()))
             .toList();
+    Optional<Deployment> dispatcher = context.getSecondaryResource(Deployment.class);
     WorkerPlan plan =
-        WorkerPlanner.plan(PipelineFacts.of(pipeline, specGeneration, read, pods, template.hash()));
+        WorkerPlanner.plan(
+            PipelineFacts.of(
+                pipeline,
+                specGeneration,
+                read,
+                pods,
+                template.hash(),
+                memberships.servingSeen(pipeline),
+                dispatcher.map(Readiness::rolledOut).orElse(false)));
     new DesiredState(
             config.etcdImageFor(pipeline),
             config.dispatcherImageFor(pipeline),
@@ -174,10 +183,7 @@ public class InferencePipelineReconciler
             read,
             plan,
             pods,
-            context
-                .getSecondaryResource(Deployment.class)
-                .map(Readiness::ofDeployment)
-                .orElse(false),
+            dispatcher.map(Readiness::ofDeployment).orElse(false),
             etcdWait(pipeline, context),
             DispatcherResources.endpoint(pipeline),
             clock.instant());

@@ -394,40 +394,92 @@ class InferencePipelineOperatorTest {
     awaitPhase(namespace, "rl", Phase.Ready, pods);
     Deployment dispatcher = dispatcherDeployment(namespace, "rl");
 
+    splitAt(namespace, "rl", "block4_out", "block12_out");
+
+    assertThat(awaitRollout(namespace, "rl", pods, 2, Map.of(1L, 2, 2L, 3))).contains(1L, 2L);
+    InferencePipeline done = get(namespace, "rl");
+    assertThat(done.getStatus().getStageCount()).isEqualTo(3);
+    assertThat(done.getStatus().getSplitPoints()).containsExactly("block4_out", "block12_out");
+    assertThat(workerPods(namespace, "rl")).as("surge pods are gone").hasSize(3);
+    assertThat(dispatcherDeployment(namespace, "rl").getMetadata().getGeneration())
+        .as("the dispatcher re-plans in place: its Deployment is not rolled")
+        .isEqualTo(dispatcher.getMetadata().getGeneration());
+  }
+
+  @Test
+  void aSecondChangeWhileAPlanLoadsLeavesThePlanInServiceToItsWorkers() {
+    String namespace = namespace("reroll");
+    create(namespace, small(namespace, "rr", 2, 1, 0));
+    PipelineDouble pods = playPods(namespace, "rr");
+    awaitPhase(namespace, "rr", Phase.Ready, pods);
+    pods.holdBack(2);
+
+    splitAt(namespace, "rr", "block4_out", "block12_out");
+    InferencePipeline loading =
+        await("plan generation 2 published and loading")
+            .atMost(TIMEOUT)
+            .pollInterval(Duration.ofMillis(200))
+            .until(
+                () -> {
+                  pods.step();
+                  return get(namespace, "rr");
+                },
+                p ->
+                    p.getStatus().getRollout() != null
+                        && Long.valueOf(2).equals(p.getStatus().getRollout().getPlanGeneration()));
+    assertThat(loading.getStatus().getPlanGeneration())
+        .as("a published plan is not in service")
+        .isEqualTo(1L);
+
+    splitAt(namespace, "rr", "block8_out");
+
+    assertThat(awaitRollout(namespace, "rr", pods, 3, Map.of(1L, 2, 2L, 3, 3L, 2)))
+        .as("plan generation 2 was overtaken while it loaded and never served")
+        .contains(1L, 3L)
+        .doesNotContain(2L);
+    InferencePipeline done = get(namespace, "rr");
+    assertThat(done.getStatus().getSplitPoints()).containsExactly("block8_out");
+    assertThat(done.getStatus().getRollout()).isNull();
+  }
+
+  private static void splitAt(String namespace, String name, String... points) {
     edit(
         namespace,
-        "rl",
-        p ->
-            p.getSpec()
-                .setPartitioning(PartitioningSpec.splitAt(List.of("block4_out", "block12_out"))));
+        name,
+        p -> p.getSpec().setPartitioning(PartitioningSpec.splitAt(List.of(points))));
+  }
 
+  /**
+   * Plays the pods until the pipeline is Ready on plan generation {@code generation}, checking at
+   * every step that some plan generation is fully served; returns the generations seen served.
+   */
+  private static Set<Long> awaitRollout(
+      String namespace,
+      String name,
+      PipelineDouble pods,
+      long generation,
+      Map<Long, Integer> stageCounts) {
     Set<Long> generationsSeen = new HashSet<>();
-    await("every worker on plan generation 2, never without a complete pipeline")
+    await("every worker on plan generation " + generation + ", never without a complete pipeline")
         .atMost(TIMEOUT)
         .pollInterval(Duration.ofMillis(200))
         .until(
             () -> {
               pods.step();
               MembershipSnapshot s = pods.snapshot();
-              assertThat(servedGenerations(s, Map.of(1L, 2, 2L, 3)))
+              Set<Long> served = servedGenerations(s, stageCounts);
+              assertThat(served)
                   .as("some plan generation is fully served at every moment: %s", s)
                   .isNotEmpty();
-              generationsSeen.addAll(servedGenerations(s, Map.of(1L, 2, 2L, 3)));
-              InferencePipeline current = get(namespace, "rl");
+              generationsSeen.addAll(served);
+              InferencePipeline current = get(namespace, name);
               return current.getStatus() != null
                   && current.getStatus().getPhase() == Phase.Ready
-                  && Long.valueOf(2).equals(current.getStatus().getPlanGeneration());
+                  && Long.valueOf(generation).equals(current.getStatus().getPlanGeneration());
             });
-    assertThat(generationsSeen).contains(1L, 2L);
-    InferencePipeline done = get(namespace, "rl");
-    assertThat(done.getStatus().getStageCount()).isEqualTo(3);
-    assertThat(done.getStatus().getSplitPoints()).containsExactly("block4_out", "block12_out");
     assertThat(pods.snapshot().assignments().values())
-        .allSatisfy(a -> assertThat(a.planGeneration()).isEqualTo(2));
-    assertThat(workerPods(namespace, "rl")).as("surge pods are gone").hasSize(3);
-    assertThat(dispatcherDeployment(namespace, "rl").getMetadata().getGeneration())
-        .as("the dispatcher re-plans in place: its Deployment is not rolled")
-        .isEqualTo(dispatcher.getMetadata().getGeneration());
+        .allSatisfy(a -> assertThat(a.planGeneration()).isEqualTo(generation));
+    return generationsSeen;
   }
 
   private static Deployment dispatcherDeployment(String namespace, String name) {
@@ -449,8 +501,44 @@ class InferencePipelineOperatorTest {
     assertThat(invalid.getMessage())
         .contains("unknown split points [conv9_block9_out]")
         .contains("Valid split points: block1_out, block2_out");
-    assertThat(warningEvents(namespace, "bs"))
+    assertThat(warningEvents(namespace, "bs", Conditions.INVALID_SPEC))
         .anySatisfy(e -> assertThat(e).contains("conv9_block9_out"));
+  }
+
+  @Test
+  void aModelTheDispatcherCannotLoadIsReportedWhileThePlanInServiceStays() {
+    String namespace = namespace("loadfail");
+    create(namespace, small(namespace, "lf", 2, 1, 0));
+    PipelineDouble pods = playPods(namespace, "lf");
+    awaitPhase(namespace, "lf", Phase.Ready, pods);
+    String missing = "/models/missing";
+    pods.cannotLoad(missing, "no SavedModel at " + missing);
+
+    edit(namespace, "lf", p -> p.getSpec().getModel().setUri(missing));
+
+    InferencePipeline failed = awaitPhase(namespace, "lf", Phase.Degraded, pods);
+    Condition degraded = condition(failed, Conditions.DEGRADED);
+    assertThat(degraded.getReason()).isEqualTo("ModelLoadFailed");
+    assertThat(degraded.getMessage())
+        .contains(
+            "dispatcher lf-dispatcher-0 cannot load model /models/missing for plan generation 2:"
+                + " no SavedModel at /models/missing; plan generation 1 keeps serving");
+    assertThat(condition(failed, Conditions.PROGRESSING).getReason()).isEqualTo("ModelLoadFailed");
+    assertThat(failed.getStatus().getPlanGeneration()).isEqualTo(1L);
+    assertThat(failed.getStatus().getRollout().getWantedGeneration()).isEqualTo(2L);
+    assertThat(pods.snapshot().assignments().values())
+        .as("the workers of the plan in service keep their stages")
+        .allSatisfy(a -> assertThat(a.planGeneration()).isEqualTo(1));
+    await("a Warning event names the failure")
+        .atMost(TIMEOUT)
+        .until(() -> warningEvents(namespace, "lf", "ModelLoadFailed"), e -> !e.isEmpty());
+
+    edit(namespace, "lf", p -> p.getSpec().getModel().setUri("builtin:resnet50"));
+
+    InferencePipeline fixed = awaitPhase(namespace, "lf", Phase.Ready, pods);
+    assertThat(fixed.getStatus().getPlanGeneration()).isEqualTo(3L);
+    assertThat(fixed.getStatus().getRollout()).isNull();
+    assertThat(condition(fixed, Conditions.DEGRADED).getStatus()).isEqualTo("False");
   }
 
   @Test
@@ -464,7 +552,9 @@ class InferencePipelineOperatorTest {
 
     assertThat(condition(failed, Conditions.INVALID_SPEC).getMessage())
         .contains("no GPU worker image: set spec.worker.gpuImage");
-    await().atMost(TIMEOUT).until(() -> !warningEvents(namespace, "resnet50-gpu").isEmpty());
+    await()
+        .atMost(TIMEOUT)
+        .until(() -> !warningEvents(namespace, "resnet50-gpu", Conditions.INVALID_SPEC).isEmpty());
     assertThat(workerPods(namespace, "resnet50-gpu")).isEmpty();
     assertThat(admin.apps().deployments().inNamespace(namespace).list().getItems()).isEmpty();
   }
@@ -727,10 +817,10 @@ class InferencePipelineOperatorTest {
         .orElseThrow();
   }
 
-  private static List<String> warningEvents(String namespace, String name) {
+  private static List<String> warningEvents(String namespace, String name, String reason) {
     return admin.v1().events().inNamespace(namespace).list().getItems().stream()
         .filter(e -> name.equals(e.getInvolvedObject().getName()))
-        .filter(e -> "Warning".equals(e.getType()) && Conditions.INVALID_SPEC.equals(e.getReason()))
+        .filter(e -> "Warning".equals(e.getType()) && reason.equals(e.getReason()))
         .map(e -> e.getMessage())
         .toList();
   }

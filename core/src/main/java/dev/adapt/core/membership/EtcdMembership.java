@@ -161,6 +161,13 @@ public final class EtcdMembership implements Membership {
   }
 
   @Override
+  public void publishLoadFailure(LoadFailureRecord failure) {
+    await(
+        client.getKVClient().put(bytes(keys.loadFailure()), json(failure)),
+        "report the load failure of spec generation " + failure.generation());
+  }
+
+  @Override
   public void close() {
     if (closed) {
       return;
@@ -202,6 +209,7 @@ public final class EtcdMembership implements Membership {
       Map<String, Assignment> assignments = new HashMap<>();
       PlanRecord[] plan = new PlanRecord[1];
       SpecRecord[] spec = new SpecRecord[1];
+      LoadFailureRecord[] loadFailure = new LoadFailureRecord[1];
       for (KeyValue kv : response.getKvs()) {
         String key = kv.getKey().toString(StandardCharsets.UTF_8);
         keys.parse(key)
@@ -222,10 +230,13 @@ public final class EtcdMembership implements Membership {
                                 plan[0] = MembershipJson.read(key, value, PlanRecord.class);
                             case SPEC ->
                                 spec[0] = MembershipJson.read(key, value, SpecRecord.class);
+                            case LOAD_FAILURE ->
+                                loadFailure[0] =
+                                    MembershipJson.read(key, value, LoadFailureRecord.class);
                           }
                         }));
       }
-      state.reset(revision, workers, assignments, plan[0], spec[0]);
+      state.reset(revision, workers, assignments, plan[0], spec[0], loadFailure[0]);
       WatchOption option = WatchOption.builder().isPrefix(true).withRevision(revision + 1).build();
       synchronized (this) {
         if (closed) {
@@ -313,6 +324,13 @@ public final class EtcdMembership implements Membership {
         changes.spec(null);
         if (put) {
           readQuietly(() -> changes.spec(MembershipJson.read(key, value, SpecRecord.class)));
+        }
+      }
+      case LOAD_FAILURE -> {
+        changes.loadFailure(null);
+        if (put) {
+          readQuietly(
+              () -> changes.loadFailure(MembershipJson.read(key, value, LoadFailureRecord.class)));
         }
       }
     }

@@ -50,6 +50,9 @@ public interface Membership extends AutoCloseable {
   /** Writes the partitioning request. */
   void putSpec(SpecRecord spec);
 
+  /** Reports that a dispatcher could not load the model of a spec generation. */
+  void publishLoadFailure(LoadFailureRecord failure);
+
   @Override
   void close();
 

@@ -5,8 +5,8 @@ import java.util.regex.Pattern;
 
 /**
  * The etcd key schema of one pipeline. Everything lives under {@code /adapt/pipelines/<pipeline>/}:
- * {@code workers/<id>} (on the worker's lease), {@code assignments/<id>}, {@code plan} and {@code
- * spec}.
+ * {@code workers/<id>} (on the worker's lease), {@code assignments/<id>}, {@code plan}, {@code
+ * spec} and {@code loadFailure}.
  */
 public final class MembershipKeys {
   private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,252}");
@@ -14,6 +14,7 @@ public final class MembershipKeys {
   private static final String ASSIGNMENTS = "assignments/";
   private static final String PLAN = "plan";
   private static final String SPEC = "spec";
+  private static final String LOAD_FAILURE = "loadFailure";
 
   private final String prefix;
 
@@ -53,6 +54,10 @@ public final class MembershipKeys {
     return prefix + SPEC;
   }
 
+  public String loadFailure() {
+    return prefix + LOAD_FAILURE;
+  }
+
   /** What a key under this pipeline's prefix names; empty for keys outside the schema. */
   public Optional<Key> parse(String key) {
     if (!key.startsWith(prefix)) {
@@ -64,6 +69,9 @@ public final class MembershipKeys {
     }
     if (rest.equals(SPEC)) {
       return Optional.of(new Key(Kind.SPEC, null));
+    }
+    if (rest.equals(LOAD_FAILURE)) {
+      return Optional.of(new Key(Kind.LOAD_FAILURE, null));
     }
     if (rest.startsWith(WORKERS)) {
       return idKey(Kind.WORKER, rest.substring(WORKERS.length()));
@@ -82,7 +90,8 @@ public final class MembershipKeys {
     WORKER,
     ASSIGNMENT,
     PLAN,
-    SPEC
+    SPEC,
+    LOAD_FAILURE
   }
 
   /** A parsed key; {@code workerId} is set for workers and assignments. */

@@ -11,12 +11,12 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * An immutable view of a pipeline's membership at one point: live workers, assignments, plan and
- * spec. Maps are sorted by worker id.
+ * An immutable view of a pipeline's membership at one point: live workers, assignments, plan, spec
+ * and the last load failure. Maps are sorted by worker id.
  */
 public final class MembershipSnapshot {
   private static final MembershipSnapshot EMPTY =
-      new MembershipSnapshot(false, 0, Map.of(), Map.of(), null, null);
+      new MembershipSnapshot(false, 0, Map.of(), Map.of(), null, null, null);
 
   private final boolean synced;
   private final long revision;
@@ -24,6 +24,7 @@ public final class MembershipSnapshot {
   private final SortedMap<String, Assignment> assignments;
   private final PlanRecord plan;
   private final SpecRecord spec;
+  private final LoadFailureRecord loadFailure;
 
   public MembershipSnapshot(
       boolean synced,
@@ -32,12 +33,24 @@ public final class MembershipSnapshot {
       Map<String, Assignment> assignments,
       PlanRecord plan,
       SpecRecord spec) {
+    this(synced, revision, workers, assignments, plan, spec, null);
+  }
+
+  public MembershipSnapshot(
+      boolean synced,
+      long revision,
+      Map<String, WorkerRecord> workers,
+      Map<String, Assignment> assignments,
+      PlanRecord plan,
+      SpecRecord spec,
+      LoadFailureRecord loadFailure) {
     this.synced = synced;
     this.revision = revision;
     this.workers = Collections.unmodifiableSortedMap(new TreeMap<>(workers));
     this.assignments = Collections.unmodifiableSortedMap(new TreeMap<>(assignments));
     this.plan = plan;
     this.spec = spec;
+    this.loadFailure = loadFailure;
   }
 
   /** The snapshot before anything was read. */
@@ -73,6 +86,18 @@ public final class MembershipSnapshot {
     return Optional.ofNullable(spec);
   }
 
+  /** The last model load failure a dispatcher reported; it may be older than the plan. */
+  public Optional<LoadFailureRecord> loadFailure() {
+    return Optional.ofNullable(loadFailure);
+  }
+
+  /** This snapshot without its load failure, for a reader that cannot trust the reporter. */
+  public MembershipSnapshot withoutLoadFailure() {
+    return loadFailure == null
+        ? this
+        : new MembershipSnapshot(synced, revision, workers, assignments, plan, spec, null);
+  }
+
   public Optional<WorkerRecord> worker(String workerId) {
     return Optional.ofNullable(workers.get(workerId));
   }
@@ -100,6 +125,44 @@ public final class MembershipSnapshot {
         .toList();
   }
 
+  /**
+   * The workers that serve {@code stage} of {@code plan}: registered READY with an address,
+   * assigned that stage of that plan's generation, and announcing the stage's slice. The dispatcher
+   * routes a plan's batches to these workers only, and takes a plan into service once every stage
+   * has one; the operator keeps a plan's workers until a newer plan is in service by the same rule.
+   */
+  public List<WorkerRecord> replicas(PlanRecord plan, int stage) {
+    if (stage < 0 || stage >= plan.stageCount()) {
+      return List.of();
+    }
+    String slice = plan.stages().get(stage).sliceSha256();
+    return workers.values().stream()
+        .filter(WorkerRecord::isReady)
+        .filter(w -> w.address() != null && w.holds(slice))
+        .filter(
+            w ->
+                assignment(w.workerId())
+                    .map(a -> a.stage() == stage && a.planGeneration() == plan.generation())
+                    .orElse(false))
+        .toList();
+  }
+
+  /** How many stages of {@code plan} have a worker that serves them ({@link #replicas}). */
+  public int stagesServed(PlanRecord plan) {
+    int served = 0;
+    for (int stage = 0; stage < plan.stageCount(); stage++) {
+      if (!replicas(plan, stage).isEmpty()) {
+        served++;
+      }
+    }
+    return served;
+  }
+
+  /** A valid plan whose every stage has a worker that serves it. */
+  public boolean servesEveryStage(PlanRecord plan) {
+    return plan.isValid() && plan.stageCount() > 0 && stagesServed(plan) == plan.stageCount();
+  }
+
   /** Ids of workers live in {@code previous} and gone from this snapshot. */
   public Set<String> workersGoneSince(MembershipSnapshot previous) {
     Set<String> gone = new TreeSet<>(previous.workers.keySet());
@@ -113,7 +176,8 @@ public final class MembershipSnapshot {
         && workers.equals(other.workers)
         && assignments.equals(other.assignments)
         && Objects.equals(plan, other.plan)
-        && Objects.equals(spec, other.spec);
+        && Objects.equals(spec, other.spec)
+        && Objects.equals(loadFailure, other.loadFailure);
   }
 
   @Override

@@ -23,6 +23,7 @@ final class MembershipState implements AutoCloseable {
   private final Map<String, Assignment> assignments = new HashMap<>();
   private PlanRecord plan;
   private SpecRecord spec;
+  private LoadFailureRecord loadFailure;
   private MembershipSnapshot current = MembershipSnapshot.empty();
   private long sequence;
 
@@ -40,13 +41,15 @@ final class MembershipState implements AutoCloseable {
       Map<String, WorkerRecord> newWorkers,
       Map<String, Assignment> newAssignments,
       PlanRecord newPlan,
-      SpecRecord newSpec) {
+      SpecRecord newSpec,
+      LoadFailureRecord newLoadFailure) {
     workers.clear();
     workers.putAll(newWorkers);
     assignments.clear();
     assignments.putAll(newAssignments);
     plan = newPlan;
     spec = newSpec;
+    loadFailure = newLoadFailure;
     publish(revision);
   }
 
@@ -76,7 +79,7 @@ final class MembershipState implements AutoCloseable {
 
   private void publish(long revision) {
     MembershipSnapshot next =
-        new MembershipSnapshot(true, revision, workers, assignments, plan, spec);
+        new MembershipSnapshot(true, revision, workers, assignments, plan, spec, loadFailure);
     boolean changed = !next.sameContent(current);
     current = next;
     if (changed) {
@@ -147,6 +150,10 @@ final class MembershipState implements AutoCloseable {
 
     void spec(SpecRecord newSpec) {
       spec = newSpec;
+    }
+
+    void loadFailure(LoadFailureRecord newLoadFailure) {
+      loadFailure = newLoadFailure;
     }
   }
 }

@@ -52,7 +52,7 @@ public final class StaticMembership implements Membership {
     this.state = new MembershipState(pipeline);
     this.prober = DaemonThreads.single("static-membership-" + pipeline);
     // The first snapshot is complete: there is nothing to read.
-    state.reset(0, Map.of(), Map.of(), null, null);
+    state.reset(0, Map.of(), Map.of(), null, null, null);
     prober.scheduleWithFixedDelay(
         this::probeAll, 0, checkInterval.toMillis(), TimeUnit.MILLISECONDS);
   }
@@ -160,6 +160,12 @@ public final class StaticMembership implements Membership {
   public void putSpec(SpecRecord spec) {
     requireOpen();
     state.applyNext(changes -> changes.spec(spec));
+  }
+
+  @Override
+  public void publishLoadFailure(LoadFailureRecord failure) {
+    requireOpen();
+    state.applyNext(changes -> changes.loadFailure(failure));
   }
 
   @Override

@@ -16,6 +16,7 @@ class MembershipKeysTest {
     assertThat(keys.assignment("w-1")).isEqualTo("/adapt/pipelines/resnet/assignments/w-1");
     assertThat(keys.plan()).isEqualTo("/adapt/pipelines/resnet/plan");
     assertThat(keys.spec()).isEqualTo("/adapt/pipelines/resnet/spec");
+    assertThat(keys.loadFailure()).isEqualTo("/adapt/pipelines/resnet/loadFailure");
   }
 
   @Test
@@ -27,6 +28,9 @@ class MembershipKeysTest {
     assertThat(keys.parse(keys.plan()))
         .map(MembershipKeys.Key::kind)
         .contains(MembershipKeys.Kind.PLAN);
+    assertThat(keys.parse(keys.loadFailure()))
+        .map(MembershipKeys.Key::kind)
+        .contains(MembershipKeys.Kind.LOAD_FAILURE);
     assertThat(keys.parse("/adapt/pipelines/other/plan")).isEmpty();
     assertThat(keys.parse("/adapt/pipelines/resnet/workers/a/b")).isEmpty();
     assertThat(keys.parse("/adapt/pipelines/resnet/planx")).isEmpty();
@@ -53,6 +57,7 @@ class MembershipKeysTest {
             null,
             null);
     SpecRecord spec = new SpecRecord("m", "serving_default", List.of("c"), null, 4);
+    LoadFailureRecord failure = new LoadFailureRecord(4, "m", "p-dispatcher-0", "no SavedModel");
 
     assertThat(MembershipJson.read("k", MembershipJson.write(worker), WorkerRecord.class))
         .isEqualTo(worker);
@@ -60,6 +65,8 @@ class MembershipKeysTest {
         .isEqualTo(plan);
     assertThat(MembershipJson.read("k", MembershipJson.write(spec), SpecRecord.class))
         .isEqualTo(spec);
+    assertThat(MembershipJson.read("k", MembershipJson.write(failure), LoadFailureRecord.class))
+        .isEqualTo(failure);
     assertThat(new String(MembershipJson.write(Assignment.standby("w", 2)), StandardCharsets.UTF_8))
         .isEqualTo("{\"workerId\":\"w\",\"stage\":-1,\"planGeneration\":2}");
   }

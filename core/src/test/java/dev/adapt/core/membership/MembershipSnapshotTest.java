@@ -2,6 +2,7 @@ package dev.adapt.core.membership;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -48,6 +49,39 @@ class MembershipSnapshotTest {
     assertThat(snapshot.servingReplicas(2)).isEmpty();
     assertThat(new MembershipSnapshot(true, 9, workers, assignments, null, null).servingReplicas(1))
         .isEmpty();
+  }
+
+  @Test
+  void replicasOfAPlanAreReadyAssignedToItsGenerationAndHoldTheSlice() {
+    var workers =
+        Map.of(
+            "ready", worker("ready", WorkerState.READY, "s1"),
+            "loading", worker("loading", WorkerState.LOADING, "s1"),
+            "older", worker("older", WorkerState.READY, "s1"),
+            "no-slice", worker("no-slice", WorkerState.READY, "s0"),
+            "stage0", worker("stage0", WorkerState.READY, "s0"));
+    var assignments =
+        Map.of(
+            "ready", new Assignment("ready", 1, 4),
+            "loading", new Assignment("loading", 1, 4),
+            "older", new Assignment("older", 1, 3),
+            "no-slice", new Assignment("no-slice", 1, 4),
+            "stage0", new Assignment("stage0", 0, 4));
+
+    var snapshot = new MembershipSnapshot(true, 9, workers, assignments, null, null);
+
+    assertThat(snapshot.replicas(PLAN, 1))
+        .extracting(WorkerRecord::workerId)
+        .containsExactly("ready");
+    assertThat(snapshot.stagesServed(PLAN)).isEqualTo(2);
+    assertThat(snapshot.servesEveryStage(PLAN)).isTrue();
+    var withoutStage0 = new HashMap<>(assignments);
+    withoutStage0.remove("stage0");
+    assertThat(
+            new MembershipSnapshot(true, 9, workers, withoutStage0, null, null)
+                .servesEveryStage(PLAN))
+        .isFalse();
+    assertThat(snapshot.servesEveryStage(PlanRecord.failed(4, "m", "h", "bad", null))).isFalse();
   }
 
   @Test

@@ -3,7 +3,6 @@ package dev.adapt.operator.convergence;
 import dev.adapt.core.membership.MembershipSnapshot;
 import dev.adapt.core.membership.StageLayout;
 import dev.adapt.operator.convergence.WorkerPlanner.Facts;
-import dev.adapt.operator.convergence.WorkerPlanner.ServingLayout;
 import dev.adapt.operator.crd.v1alpha1.InferencePipeline;
 import dev.adapt.operator.crd.v1alpha1.InferencePipelineSpec;
 import dev.adapt.operator.crd.v1alpha1.InferencePipelineStatus;
@@ -21,18 +20,27 @@ public final class PipelineFacts {
 
   private PipelineFacts() {}
 
+  /**
+   * @param seen the plan the operator's etcd watch saw go into service, possibly after the last
+   *     status was written
+   * @param dispatcherRolledOut whether every dispatcher pod runs the current template. A model load
+   *     failure reported while the dispatcher rolls is not taken as news: an old pod that does not
+   *     mount the new model's claim reports one, while the new pod loads the model.
+   */
   public static Facts of(
       InferencePipeline pipeline,
       long specGeneration,
       Optional<MembershipSnapshot> snapshot,
       List<Pod> pods,
-      String templateHash) {
+      String templateHash,
+      Optional<ServingPlan> seen,
+      boolean dispatcherRolledOut) {
     return new Facts(
         layout(pipeline.getSpec()),
         specGeneration,
-        snapshot,
+        dispatcherRolledOut ? snapshot : snapshot.map(MembershipSnapshot::withoutLoadFailure),
         workerPods(pipeline, pods, templateHash),
-        serving(pipeline),
+        ServingPlan.newest(serving(pipeline), seen),
         id -> Names.workerOrdinal(pipeline, id),
         ordinal -> Names.worker(pipeline, ordinal));
   }
@@ -59,12 +67,14 @@ public final class PipelineFacts {
         .toList();
   }
 
-  /** The plan generation that served before, from the last status: failover during changes. */
-  private static Optional<ServingLayout> serving(InferencePipeline pipeline) {
+  /** The plan in service according to the last status. */
+  private static Optional<ServingPlan> serving(InferencePipeline pipeline) {
     InferencePipelineStatus status = pipeline.getStatus();
     if (status == null || status.getPlanGeneration() == null || status.getStageCount() == null) {
       return Optional.empty();
     }
-    return Optional.of(new ServingLayout(status.getPlanGeneration(), status.getStageCount()));
+    return Optional.of(
+        new ServingPlan(
+            status.getPlanGeneration(), status.getStageCount(), status.getSplitPoints()));
   }
 }

@@ -12,11 +12,13 @@ import java.util.SortedMap;
  * @param assignments the stage assignments to store in etcd, or empty when etcd was not read (then
  *     nothing is written)
  * @param activity what is under way, for the Progressing condition; empty when nothing is
+ * @param serving the plan in service, as far as the operator knows; empty before any plan served
  */
 public record WorkerPlan(
     List<String> podNames,
     Optional<SortedMap<String, Assignment>> assignments,
-    Optional<Activity> activity) {
+    Optional<Activity> activity,
+    Optional<ServingPlan> serving) {
 
   /** A change under way; the reason becomes the Progressing condition's reason. */
   public record Activity(Reason reason, String message) {}
@@ -24,6 +26,7 @@ public record WorkerPlan(
   public enum Reason {
     WaitingForEtcd,
     WaitingForPlan,
+    ModelLoadFailed,
     PlanRejected,
     RollingOutPlan,
     ReplacingPods,

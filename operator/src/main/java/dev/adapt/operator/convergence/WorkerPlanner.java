@@ -1,6 +1,7 @@
 package dev.adapt.operator.convergence;
 
 import dev.adapt.core.membership.Assignment;
+import dev.adapt.core.membership.LoadFailureRecord;
 import dev.adapt.core.membership.MembershipSnapshot;
 import dev.adapt.core.membership.PlanRecord;
 import dev.adapt.core.membership.StageAssigner;
@@ -32,10 +33,17 @@ import java.util.stream.Collectors;
  * <p>Changes keep the pipeline serving:
  *
  * <ul>
- *   <li>A new plan generation (new split points or model) is rolled out blue/green: while live
- *       workers still serve the old generation, spare workers (surge pods if needed) are given one
- *       stage each of the new plan; once every new stage has a worker that holds its slice, all
- *       workers move to the new generation and the surge pods go.
+ *   <li>A new plan (new split points or model) is rolled out blue/green. The workers of the serving
+ *       plan ({@link ServingPlan}) keep their stages until a newer plan is serving: none is taken
+ *       from them, their number never grows, and a stage of theirs that loses its last worker gets
+ *       a spare. All other workers (standbys, surge pods if needed, workers of a plan that was
+ *       overtaken before it served) are given one stage each of the published plan; once every one
+ *       of its stages has a worker holding its slice it serves, all workers move to it and the
+ *       surge pods go. A plan that is overtaken while it loads is abandoned; its workers move on to
+ *       the newer one.
+ *   <li>While no newer valid plan is published (the dispatcher is still resolving the spec, could
+ *       not load the model, or rejected the split points), the serving plan keeps its layout and
+ *       fails over as usual.
  *   <li>Pods built from an older template are replaced one at a time: a spare up-to-date worker
  *       joins the stage of the old pod as an extra replica, and only when it holds the slice is the
  *       old pod deleted. Old pods without a stage go at once.
@@ -47,10 +55,9 @@ public final class WorkerPlanner {
    * The facts a decision rests on.
    *
    * @param layout the stages and replicas the spec asks for
-   * @param specGeneration the generation of the partitioning request in etcd
+   * @param specGeneration the generation of the partitioning request in etcd (the wanted plan)
    * @param snapshot the pipeline's membership, or empty when etcd could not be read
-   * @param serving the layout that served before the current plan, used for failover while the plan
-   *     for {@code specGeneration} is pending or invalid
+   * @param serving the plan known to serve (from the last status, or seen by the etcd watch since)
    * @param ordinalOf the ordinal of a worker id of this pipeline
    */
   public record Facts(
@@ -58,12 +65,9 @@ public final class WorkerPlanner {
       long specGeneration,
       Optional<MembershipSnapshot> snapshot,
       List<WorkerPod> pods,
-      Optional<ServingLayout> serving,
+      Optional<ServingPlan> serving,
       Function<String, OptionalInt> ordinalOf,
       Function<Integer, String> nameOf) {}
-
-  /** A plan generation that was in service, and its number of stages. */
-  public record ServingLayout(long generation, int stageCount) {}
 
   private WorkerPlanner() {}
 
@@ -73,93 +77,183 @@ public final class WorkerPlanner {
       List<String> names =
           podNames(facts, usable, Set.of(), Map.of(), facts.layout().workersWanted());
       return new WorkerPlan(
-          names, Optional.empty(), WorkerPlan.activity(Reason.WaitingForEtcd, "waiting for etcd"));
+          names,
+          Optional.empty(),
+          WorkerPlan.activity(Reason.WaitingForEtcd, "waiting for etcd"),
+          facts.serving());
     }
     MembershipSnapshot snapshot = facts.snapshot().get();
     Map<String, WorkerRecord> live = live(usable, snapshot);
-    long generation = facts.specGeneration();
-    Optional<PlanRecord> plan =
-        snapshot.plan().filter(p -> p.generation() == generation && p.isValid());
-    if (plan.isPresent()) {
-      return withPlan(facts, usable, live, snapshot, plan.get());
+    Optional<ServingPlan> serving =
+        ServingPlan.advance(facts.serving(), snapshot, facts.specGeneration());
+    Optional<PlanRecord> target = ServingPlan.target(serving, snapshot);
+    if (target.isPresent() && serving.isPresent()) {
+      return rollOut(facts, usable, live, snapshot, serving.get(), target.get());
     }
-    Optional<WorkerPlan.Activity> waiting =
-        snapshot.plan().filter(p -> p.generation() == generation).isPresent()
-            ? WorkerPlan.activity(
-                Reason.PlanRejected, "plan generation " + generation + " is invalid")
-            : WorkerPlan.activity(
-                Reason.WaitingForPlan,
-                "waiting for the dispatcher to publish plan generation " + generation);
-    SortedMap<String, Assignment> assignments =
-        facts
-            .serving()
-            .filter(s -> s.stageCount() > 0)
-            .map(
-                s ->
-                    StageAssigner.assign(
-                        resized(facts.layout(), s.stageCount()),
-                        s.generation(),
-                        live.values(),
-                        ofGeneration(snapshot.assignments(), s.generation())))
-            // Nothing served before: nothing to assign until the plan exists.
-            .orElseGet(TreeMap::new);
+    if (target.isPresent()) {
+      // Nothing serves yet: every worker may take a stage of the published plan.
+      return settle(facts, usable, live, snapshot, target.get(), Optional.empty());
+    }
+    if (serving.isPresent()) {
+      return settle(
+          facts,
+          usable,
+          live,
+          snapshot,
+          ServingPlan.record(serving, snapshot).orElse(null),
+          serving);
+    }
+    // Nothing served before: nothing to assign until a plan exists.
     List<String> names =
-        podNames(facts, usable, Set.of(), assignments, facts.layout().workersWanted());
-    return new WorkerPlan(names, Optional.of(assignments), waiting);
+        podNames(facts, usable, Set.of(), Map.of(), facts.layout().workersWanted());
+    return new WorkerPlan(
+        names,
+        Optional.of(new TreeMap<>()),
+        waitingForPlan(facts.specGeneration(), serving, snapshot),
+        serving);
   }
 
-  private static WorkerPlan withPlan(
+  /**
+   * One plan for all workers: the serving one ({@code plan} is its record when the {@code plan} key
+   * still holds it, else null), or with nothing serving yet, the published one.
+   */
+  private static WorkerPlan settle(
       Facts facts,
       List<WorkerPod> usable,
       Map<String, WorkerRecord> live,
       MembershipSnapshot snapshot,
-      PlanRecord plan) {
-    long generation = plan.generation();
-    StageLayout layout = resized(facts.layout(), plan.stageCount());
+      PlanRecord plan,
+      Optional<ServingPlan> serving) {
+    long generation = serving.map(ServingPlan::generation).orElseGet(() -> plan.generation());
+    int stageCount = serving.map(ServingPlan::stageCount).orElseGet(() -> plan.stageCount());
+    StageLayout layout = resized(facts.layout(), stageCount);
     Map<String, Assignment> current = ofGeneration(snapshot.assignments(), generation);
-    Set<String> oldHolders =
-        live.keySet().stream()
-            .filter(
-                id ->
-                    snapshot
-                        .assignment(id)
-                        .filter(a -> !a.isStandby() && a.planGeneration() != generation)
-                        .isPresent())
-            .collect(Collectors.toSet());
-
-    if (!oldHolders.isEmpty() && !everyStageServed(plan, live, current)) {
-      Map<String, WorkerRecord> spares = new TreeMap<>(live);
-      spares.keySet().removeAll(oldHolders);
-      SortedMap<String, Assignment> assignments =
-          StageAssigner.assign(
-              StageLayout.of(plan.stageCount(), 1, 0), generation, spares.values(), current);
-      oldHolders.forEach(id -> assignments.put(id, snapshot.assignment(id).orElseThrow()));
-      int wanted = Math.max(layout.workersWanted(), oldHolders.size() + plan.stageCount());
-      List<String> names = podNames(facts, usable, Set.of(), assignments, wanted);
-      long served = countServedStages(plan, live, current);
-      return new WorkerPlan(
-          names,
-          Optional.of(assignments),
-          WorkerPlan.activity(
-              Reason.RollingOutPlan,
-              "rolling workers onto plan generation "
-                  + generation
-                  + " ("
-                  + served
-                  + "/"
-                  + plan.stageCount()
-                  + " stages loaded)"));
-    }
-
+    Optional<WorkerPlan.Activity> planChange =
+        generation == facts.specGeneration()
+            ? Optional.empty()
+            : waitingForPlan(facts.specGeneration(), serving, snapshot);
     List<WorkerPod> outdated = usable.stream().filter(p -> !p.upToDate()).toList();
-    if (outdated.isEmpty()) {
-      SortedMap<String, Assignment> assignments =
-          StageAssigner.assign(layout, generation, live.values(), current);
-      List<String> names = podNames(facts, usable, Set.of(), assignments, layout.workersWanted());
-      return new WorkerPlan(
-          names, Optional.of(assignments), activity(usable, names, assignments, layout));
+    if (plan != null && planChange.isEmpty() && !outdated.isEmpty()) {
+      return replaceOutdated(facts, usable, live, plan, layout, current, outdated, serving);
     }
-    return replaceOutdated(facts, usable, live, plan, layout, current, outdated);
+    SortedMap<String, Assignment> assignments =
+        StageAssigner.assign(layout, generation, live.values(), current);
+    List<String> names = podNames(facts, usable, Set.of(), assignments, layout.workersWanted());
+    return new WorkerPlan(
+        names,
+        Optional.of(assignments),
+        planChange.or(() -> activity(usable, names, assignments, layout)),
+        serving);
+  }
+
+  /**
+   * Blue/green: the serving plan's workers stay where they are; the others get one stage each of
+   * {@code target}, with surge pods when they are too few.
+   */
+  private static WorkerPlan rollOut(
+      Facts facts,
+      List<WorkerPod> usable,
+      Map<String, WorkerRecord> live,
+      MembershipSnapshot snapshot,
+      ServingPlan serving,
+      PlanRecord target) {
+    Map<String, Assignment> ofServing = ofGeneration(snapshot.assignments(), serving.generation());
+    Map<String, Assignment> ofTarget = ofGeneration(snapshot.assignments(), target.generation());
+    Map<String, WorkerRecord> keepers = new TreeMap<>(live);
+    keepers.keySet().removeAll(ofTarget.keySet());
+    StageLayout held = held(facts.layout(), serving.stageCount(), live, ofServing);
+    SortedMap<String, Assignment> assignments =
+        StageAssigner.assign(held, serving.generation(), keepers.values(), ofServing);
+    Map<String, WorkerRecord> spares = new TreeMap<>(live);
+    spares.keySet().removeAll(assignments.keySet());
+    assignments.putAll(
+        StageAssigner.assign(
+            StageLayout.of(target.stageCount(), 1, 0),
+            target.generation(),
+            spares.values(),
+            ofTarget));
+    StageLayout layout = resized(facts.layout(), target.stageCount());
+    int wanted = Math.max(layout.workersWanted(), held.workersWanted() + target.stageCount());
+    List<String> names = podNames(facts, usable, Set.of(), assignments, wanted);
+    String message =
+        "rolling workers onto plan generation "
+            + target.generation()
+            + " ("
+            + snapshot.stagesServed(target)
+            + "/"
+            + target.stageCount()
+            + " stages loaded) while plan generation "
+            + serving.generation()
+            + " serves"
+            + (target.generation() < facts.specGeneration()
+                ? "; then "
+                    + waitingForPlan(facts.specGeneration(), Optional.empty(), snapshot)
+                        .orElseThrow()
+                        .message()
+                : "");
+    return new WorkerPlan(
+        names,
+        Optional.of(assignments),
+        WorkerPlan.activity(Reason.RollingOutPlan, message),
+        Optional.of(serving));
+  }
+
+  /**
+   * The serving plan's layout while another rolls out: each stage keeps the live workers it has, up
+   * to what the spec wants, and at least one; no standbys (they are spares for the new plan).
+   */
+  private static StageLayout held(
+      StageLayout wanted,
+      int stageCount,
+      Map<String, WorkerRecord> live,
+      Map<String, Assignment> current) {
+    StageLayout layout = resized(wanted, stageCount);
+    Map<Integer, Integer> replicas = new TreeMap<>();
+    for (int stage = 0; stage < stageCount; stage++) {
+      int index = stage;
+      long holding =
+          current.values().stream()
+              .filter(a -> a.stage() == index && live.containsKey(a.workerId()))
+              .count();
+      replicas.put(stage, (int) Math.max(1, Math.min(holding, layout.replicas(stage))));
+    }
+    return new StageLayout(stageCount, 1, replicas, 0);
+  }
+
+  /**
+   * What the pipeline waits for while the wanted plan is not published as a valid plan: the
+   * dispatcher resolving the spec, a model it could not load, or split points it rejected.
+   */
+  private static Optional<WorkerPlan.Activity> waitingForPlan(
+      long wanted, Optional<ServingPlan> serving, MembershipSnapshot snapshot) {
+    String serves =
+        serving.map(s -> "; plan generation " + s.generation() + " keeps serving").orElse("");
+    Optional<PlanRecord> published = snapshot.plan().filter(p -> p.generation() == wanted);
+    if (published.isPresent() && !published.get().isValid()) {
+      return WorkerPlan.activity(
+          Reason.PlanRejected, "plan generation " + wanted + " is invalid" + serves);
+    }
+    Optional<LoadFailureRecord> failure =
+        snapshot
+            .loadFailure()
+            .filter(f -> f.generation() == wanted)
+            .filter(f -> snapshot.plan().map(p -> p.generation() < wanted).orElse(true));
+    if (failure.isPresent()) {
+      return WorkerPlan.activity(
+          Reason.ModelLoadFailed,
+          "dispatcher "
+              + failure.get().dispatcher()
+              + " cannot load model "
+              + failure.get().model()
+              + " for plan generation "
+              + wanted
+              + ": "
+              + failure.get().error()
+              + serves);
+    }
+    return WorkerPlan.activity(
+        Reason.WaitingForPlan,
+        "waiting for the dispatcher to publish plan generation " + wanted + serves);
   }
 
   private static WorkerPlan replaceOutdated(
@@ -169,7 +263,8 @@ public final class WorkerPlanner {
       PlanRecord plan,
       StageLayout layout,
       Map<String, Assignment> current,
-      List<WorkerPod> outdated) {
+      List<WorkerPod> outdated,
+      Optional<ServingPlan> serving) {
     long generation = plan.generation();
     Set<String> retired = new HashSet<>();
     Optional<WorkerPod> handingOver = Optional.empty();
@@ -212,7 +307,8 @@ public final class WorkerPlanner {
         Optional.of(assignments),
         WorkerPlan.activity(
             Reason.ReplacingPods,
-            "replacing " + outdated.size() + " worker pods built from an older template"));
+            "replacing " + outdated.size() + " worker pods built from an older template"),
+        serving);
   }
 
   private static Optional<WorkerPlan.Activity> activity(
@@ -250,26 +346,6 @@ public final class WorkerPlanner {
       }
     }
     return live;
-  }
-
-  private static boolean everyStageServed(
-      PlanRecord plan, Map<String, WorkerRecord> live, Map<String, Assignment> current) {
-    return countServedStages(plan, live, current) == plan.stageCount();
-  }
-
-  private static long countServedStages(
-      PlanRecord plan, Map<String, WorkerRecord> live, Map<String, Assignment> current) {
-    return plan.stages().stream()
-        .filter(
-            stage ->
-                live.values().stream()
-                    .anyMatch(
-                        w ->
-                            w.isReady()
-                                && w.holds(stage.sliceSha256())
-                                && current.containsKey(w.workerId())
-                                && current.get(w.workerId()).stage() == stage.index()))
-        .count();
   }
 
   /**

@@ -2,6 +2,7 @@ package dev.adapt.operator.dependent;
 
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import java.util.Objects;
 
 /** Whether workloads have all their replicas ready, by their controllers' status. */
 public final class Readiness {
@@ -21,5 +22,21 @@ public final class Readiness {
     return deployment.getStatus() != null
         && deployment.getStatus().getReadyReplicas() != null
         && deployment.getStatus().getReadyReplicas() >= wanted;
+  }
+
+  /**
+   * Whether every pod of the Deployment runs its current template: none of an older one is left
+   * (the test of {@code kubectl rollout status}, without waiting for availability).
+   */
+  public static boolean rolledOut(Deployment deployment) {
+    int wanted =
+        deployment.getSpec().getReplicas() == null ? 1 : deployment.getSpec().getReplicas();
+    var status = deployment.getStatus();
+    return status != null
+        && status.getObservedGeneration() != null
+        && status.getObservedGeneration() >= deployment.getMetadata().getGeneration()
+        && Objects.requireNonNullElse(status.getUpdatedReplicas(), 0) >= wanted
+        && Objects.requireNonNullElse(status.getReplicas(), 0)
+            <= Objects.requireNonNullElse(status.getUpdatedReplicas(), 0);
   }
 }

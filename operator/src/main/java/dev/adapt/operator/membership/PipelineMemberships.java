@@ -4,7 +4,9 @@ import dev.adapt.core.membership.EtcdMembership;
 import dev.adapt.core.membership.EtcdSettings;
 import dev.adapt.core.membership.Membership;
 import dev.adapt.core.membership.MembershipSnapshot;
+import dev.adapt.core.membership.SpecRecord;
 import dev.adapt.core.membership.Subscription;
+import dev.adapt.operator.convergence.ServingPlan;
 import dev.adapt.operator.crd.v1alpha1.InferencePipeline;
 import dev.adapt.operator.resources.EtcdEndpoints;
 import dev.adapt.operator.resources.Names;
@@ -14,6 +16,7 @@ import io.javaoperatorsdk.operator.processing.event.source.AbstractEventSource;
 import io.javaoperatorsdk.operator.processing.event.source.ResourceEventAware;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
@@ -22,8 +25,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The etcd membership of every pipeline, watched: a change that matters to the operator (a worker
- * registering, changing state or slices, or leaving; an assignment, plan or spec changing) triggers
- * a reconciliation of its pipeline. Changes of a worker's in-flight count do not.
+ * registering, changing state or slices, or leaving; an assignment, plan, spec or load failure
+ * changing) triggers a reconciliation of its pipeline. Changes of a worker's in-flight count do
+ * not.
+ *
+ * <p>The watch also follows which plan goes into service ({@link ServingPlan#advance}) on every
+ * snapshot it receives, so that a plan that served only briefly before a newer one was published is
+ * not missed by a reconciliation that starts later.
  *
  * <p>Each pipeline gets its own etcd client, because a managed etcd belongs to one pipeline.
  */
@@ -38,7 +46,10 @@ public final class PipelineMemberships
   private final Map<ResourceID, Watched> watched = new ConcurrentHashMap<>();
 
   private record Watched(
-      List<String> endpoints, EtcdMembership membership, Subscription subscription) {
+      List<String> endpoints,
+      EtcdMembership membership,
+      Subscription subscription,
+      AtomicReference<Optional<ServingPlan>> serving) {
     void close() {
       subscription.close();
       membership.close();
@@ -75,15 +86,24 @@ public final class PipelineMemberships
         EtcdMembership.connect(
             EtcdSettings.of(String.join(",", wanted)), Names.pipelineId(pipeline));
     AtomicReference<RelevantState> last = new AtomicReference<>();
+    AtomicReference<Optional<ServingPlan>> serving = new AtomicReference<>(Optional.empty());
     Subscription subscription =
         membership.subscribe(
             snapshot -> {
+              long spec = snapshot.spec().map(SpecRecord::generation).orElse(Long.MAX_VALUE);
+              serving.updateAndGet(known -> ServingPlan.advance(known, snapshot, spec));
               RelevantState state = RelevantState.of(snapshot);
               if (!state.equals(last.getAndSet(state)) && isRunning()) {
                 getEventHandler().handleEvent(new Event(id));
               }
             });
-    return new Watched(wanted, membership, subscription);
+    return new Watched(wanted, membership, subscription, serving);
+  }
+
+  /** The newest plan the watch saw go into service; empty when it saw none. */
+  public Optional<ServingPlan> servingSeen(InferencePipeline pipeline) {
+    Watched entry = watched.get(ResourceID.fromResource(pipeline));
+    return entry == null ? Optional.empty() : entry.serving().get();
   }
 
   @Override

@@ -1,6 +1,7 @@
 package dev.adapt.operator.membership;
 
 import dev.adapt.core.membership.Assignment;
+import dev.adapt.core.membership.LoadFailureRecord;
 import dev.adapt.core.membership.MembershipSnapshot;
 import dev.adapt.core.membership.PlanRecord;
 import dev.adapt.core.membership.SpecRecord;
@@ -17,7 +18,8 @@ record RelevantState(
     Map<String, WorkerFacts> workers,
     Map<String, Assignment> assignments,
     Optional<PlanRecord> plan,
-    Optional<SpecRecord> spec) {
+    Optional<SpecRecord> spec,
+    Optional<LoadFailureRecord> loadFailure) {
 
   record WorkerFacts(WorkerState state, List<String> slices) {}
 
@@ -28,7 +30,8 @@ record RelevantState(
             .collect(Collectors.toMap(WorkerRecord::workerId, RelevantState::facts)),
         snapshot.assignments(),
         snapshot.plan(),
-        snapshot.spec());
+        snapshot.spec(),
+        snapshot.loadFailure());
   }
 
   private static WorkerFacts facts(WorkerRecord worker) {

@@ -5,6 +5,7 @@ import dev.adapt.core.membership.MembershipSnapshot;
 import dev.adapt.core.membership.PlanRecord;
 import dev.adapt.core.membership.StageLayout;
 import dev.adapt.core.membership.WorkerRecord;
+import dev.adapt.operator.convergence.ServingPlan;
 import dev.adapt.operator.convergence.WorkerPlan;
 import dev.adapt.operator.convergence.WorkerPlan.Activity;
 import dev.adapt.operator.convergence.WorkerPlan.Reason;
@@ -12,6 +13,7 @@ import dev.adapt.operator.convergence.WorkerPlanner;
 import dev.adapt.operator.crd.v1alpha1.InferencePipeline;
 import dev.adapt.operator.crd.v1alpha1.InferencePipelineStatus;
 import dev.adapt.operator.crd.v1alpha1.Phase;
+import dev.adapt.operator.crd.v1alpha1.PlanRollout;
 import dev.adapt.operator.crd.v1alpha1.StageStatus;
 import dev.adapt.operator.resources.EtcdEndpoints;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -72,26 +74,40 @@ public final class StatusCalculator {
             .flatMap(MembershipSnapshot::plan)
             .filter(p -> p.generation() == o.specGeneration());
     Optional<String> invalid = invalidity(o.problems(), current);
-    Optional<PlanRecord> plan = current.filter(PlanRecord::isValid);
-    // The stages shown: the current plan's, else those that served before, else the spec's.
-    if (plan.isPresent()) {
-      status.setPlanGeneration(plan.get().generation());
-      status.setStageCount(plan.get().stageCount());
-      status.setSplitPoints(new ArrayList<>(plan.get().cutPoints()));
-    } else if (previous.getPlanGeneration() != null) {
-      status.setPlanGeneration(previous.getPlanGeneration());
-      status.setStageCount(previous.getStageCount());
-      status.setSplitPoints(previous.getSplitPoints());
-    } else if (o.layout() != null) {
-      status.setStageCount(o.layout().stageCount());
+    Optional<ServingPlan> serving = Optional.ofNullable(o.workers()).flatMap(WorkerPlan::serving);
+    Optional<PlanRecord> target =
+        o.snapshot()
+            .filter(MembershipSnapshot::synced)
+            .flatMap(s -> ServingPlan.target(serving, s));
+    // The stages shown: the serving plan's; before any plan served, the plan being deployed's.
+    Optional<PlanRecord> shownPlan;
+    if (serving.isPresent()) {
+      status.setPlanGeneration(serving.get().generation());
+      status.setStageCount(serving.get().stageCount());
+      status.setSplitPoints(new ArrayList<>(serving.get().splitPoints()));
+      shownPlan = o.snapshot().flatMap(s -> ServingPlan.record(serving, s));
+    } else if (target.isPresent()) {
+      status.setStageCount(target.get().stageCount());
+      shownPlan = target;
+    } else {
+      shownPlan = Optional.empty();
+      if (o.layout() != null) {
+        status.setStageCount(o.layout().stageCount());
+      }
+    }
+    boolean etcdRead = o.snapshot().map(MembershipSnapshot::synced).orElse(false);
+    if (etcdRead
+        && invalid.isEmpty()
+        && o.layout() != null
+        && serving.map(s -> s.generation() != o.specGeneration()).orElse(true)) {
+      status.setRollout(rollout(o, target));
     }
     List<String> shortages =
-        o.layout() == null ? new ArrayList<>() : describeStages(o, plan, status);
+        o.layout() == null ? new ArrayList<>() : describeStages(o, shownPlan, status);
     if (!o.dispatcherReady()) {
       shortages.add("the dispatcher is not ready");
     }
 
-    boolean etcdRead = o.snapshot().map(MembershipSnapshot::synced).orElse(false);
     Optional<Activity> activity =
         Optional.ofNullable(o.workers()).flatMap(WorkerPlan::activity).filter(a -> etcdRead);
     if (!etcdRead && invalid.isEmpty()) {
@@ -106,8 +122,18 @@ public final class StatusCalculator {
                               + " is not readable yet")));
     }
     Optional<String> podProblems = PodProblems.summary(o.workerPods());
+    boolean loadFailed = activity.map(a -> a.reason() == Reason.ModelLoadFailed).orElse(false);
+    boolean servingWanted = serving.map(p -> p.generation() == o.specGeneration()).orElse(false);
     Phase phase =
-        phase(previous, status, invalid, etcdRead, plan, shortages, activity, podProblems);
+        phase(
+            previous,
+            status,
+            invalid,
+            etcdRead,
+            servingWanted,
+            shortages,
+            activity,
+            podProblems.isPresent() || loadFailed);
     status.setPhase(phase);
 
     ConditionWriter conditions = new ConditionWriter(previous, status, o.now());
@@ -137,7 +163,9 @@ public final class StatusCalculator {
         phase == Phase.Degraded,
         phase != Phase.Degraded
             ? "NotDegraded"
-            : podProblems.isPresent() ? "PodProblems" : "BelowDesired",
+            : loadFailed
+                ? Reason.ModelLoadFailed.name()
+                : podProblems.isPresent() ? "PodProblems" : "BelowDesired",
         phase == Phase.Degraded
             ? String.join(
                 "; ", concat(podProblems, concat(activity.map(Activity::message), shortages)))
@@ -150,6 +178,22 @@ public final class StatusCalculator {
     return status;
   }
 
+  /**
+   * The plan change under way: the wanted generation, and the published plan being loaded onto
+   * workers with how many of its stages are served.
+   */
+  private static PlanRollout rollout(Observed o, Optional<PlanRecord> target) {
+    PlanRollout rollout = new PlanRollout(o.specGeneration());
+    target.ifPresent(
+        plan -> {
+          rollout.setPlanGeneration(plan.generation());
+          rollout.setSplitPoints(new ArrayList<>(plan.cutPoints()));
+          rollout.setStageCount(plan.stageCount());
+          rollout.setStagesLoaded(o.snapshot().orElseThrow().stagesServed(plan));
+        });
+    return rollout;
+  }
+
   /** Fills the per-stage and standby counts; returns what falls short of the spec. */
   private static List<String> describeStages(
       Observed o, Optional<PlanRecord> plan, InferencePipelineStatus status) {
@@ -158,7 +202,7 @@ public final class StatusCalculator {
         o.workers() == null ? new TreeMap<>() : o.workers().assignments().orElseGet(TreeMap::new);
     int stageCount = status.getStageCount() == null ? 0 : status.getStageCount();
     StageLayout layout = WorkerPlanner.resized(o.layout(), stageCount);
-    Long shown = status.getPlanGeneration();
+    Long shown = plan.map(PlanRecord::generation).orElse(status.getPlanGeneration());
     List<String> shortages = new ArrayList<>();
     int readyWorkers = 0;
     for (int stage = 0; stage < stageCount; stage++) {
@@ -197,18 +241,19 @@ public final class StatusCalculator {
 
   /**
    * Failed for an invalid spec; Pending until etcd can be read; Ready when every stage, the
-   * standbys and the dispatcher are ready and nothing is changing; Degraded when pods have problems
-   * or a serving pipeline lost capacity without a spec change; Deploying otherwise.
+   * standbys and the dispatcher are ready and nothing is changing; Degraded when something needs
+   * attention (pods with problems, a model the dispatcher cannot load) or a serving pipeline lost
+   * capacity without a spec change; Deploying otherwise.
    */
   private static Phase phase(
       InferencePipelineStatus previous,
       InferencePipelineStatus status,
       Optional<String> invalid,
       boolean etcdRead,
-      Optional<PlanRecord> plan,
+      boolean servingWanted,
       List<String> shortages,
       Optional<Activity> activity,
-      Optional<String> podProblems) {
+      boolean needsAttention) {
     boolean wasServing =
         previous.getPhase() == Phase.Ready || previous.getPhase() == Phase.Degraded;
     boolean sameGeneration =
@@ -219,10 +264,10 @@ public final class StatusCalculator {
     if (!etcdRead) {
       return wasServing ? Phase.Degraded : Phase.Pending;
     }
-    if (shortages.isEmpty() && plan.isPresent() && activity.isEmpty()) {
+    if (shortages.isEmpty() && servingWanted && activity.isEmpty()) {
       return Phase.Ready;
     }
-    if (podProblems.isPresent() || (wasServing && sameGeneration && activity.isEmpty())) {
+    if (needsAttention || (wasServing && sameGeneration && activity.isEmpty())) {
       return Phase.Degraded;
     }
     return Phase.Deploying;
@@ -272,6 +317,7 @@ public final class StatusCalculator {
     computed.setStageCount(previous.getStageCount());
     computed.setSplitPoints(previous.getSplitPoints());
     computed.setStages(previous.getStages());
+    computed.setRollout(previous.getRollout());
     computed.setStandbyReady(previous.getStandbyReady());
     computed.setStandbyDesired(previous.getStandbyDesired());
     computed.setReadyWorkers(previous.getReadyWorkers());

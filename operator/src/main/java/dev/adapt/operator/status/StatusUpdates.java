@@ -1,7 +1,9 @@
 package dev.adapt.operator.status;
 
+import dev.adapt.operator.convergence.WorkerPlan.Reason;
 import dev.adapt.operator.crd.v1alpha1.InferencePipeline;
 import dev.adapt.operator.crd.v1alpha1.InferencePipelineStatus;
+import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -9,12 +11,15 @@ import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Writes a computed status only when it differs from the stored one, and announces a newly invalid
- * spec with a Warning Event (once per distinct message, so a rejected spec causes no event storm).
+ * spec or a model the dispatcher cannot load with a Warning Event (once per distinct message, so a
+ * lasting problem causes no event storm).
  */
 public final class StatusUpdates {
 
@@ -28,20 +33,39 @@ public final class StatusUpdates {
     if (status.equals(previous)) {
       return UpdateControl.noUpdate();
     }
-    String invalid = Conditions.message(status.getConditions(), Conditions.INVALID_SPEC);
-    boolean newlyInvalid =
-        Conditions.isTrue(status.getConditions(), Conditions.INVALID_SPEC)
-            && (previous == null
-                || !invalid.equals(
-                    Conditions.message(previous.getConditions(), Conditions.INVALID_SPEC)));
-    if (newlyInvalid) {
-      log.warn("Invalid spec: {}", invalid);
-      PipelineEvents.warning(client, pipeline, Conditions.INVALID_SPEC, invalid);
-    }
+    List<Condition> before = previous == null ? List.of() : previous.getConditions();
+    news(before, status.getConditions(), Conditions.INVALID_SPEC, reason -> true)
+        .ifPresent(
+            invalid -> {
+              log.warn("Invalid spec: {}", invalid);
+              PipelineEvents.warning(client, pipeline, Conditions.INVALID_SPEC, invalid);
+            });
+    String loadFailed = Reason.ModelLoadFailed.name();
+    news(before, status.getConditions(), Conditions.PROGRESSING, loadFailed::equals)
+        .ifPresent(
+            failure -> {
+              log.warn("Model load failed: {}", failure);
+              PipelineEvents.warning(client, pipeline, loadFailed, failure);
+            });
     if (previous == null || previous.getPhase() != status.getPhase()) {
       log.info("Phase {} -> {}", previous == null ? null : previous.getPhase(), status.getPhase());
     }
     return UpdateControl.patchStatus(forStatus(pipeline, status));
+  }
+
+  /**
+   * The message of the condition of {@code type} when it is true with a matching reason and was
+   * not, or said something else: what deserves one Warning Event.
+   */
+  private static Optional<String> news(
+      List<Condition> previous, List<Condition> current, String type, Predicate<String> reason) {
+    String before = Conditions.isTrue(previous, type) ? Conditions.message(previous, type) : "";
+    return current.stream()
+        .filter(c -> type.equals(c.getType()) && "True".equals(c.getStatus()))
+        .filter(c -> reason.test(c.getReason()))
+        .map(Condition::getMessage)
+        .filter(message -> !message.equals(before))
+        .findFirst();
   }
 
   /** The last status with a Degraded condition naming the failure; JOSDK retries meanwhile. */

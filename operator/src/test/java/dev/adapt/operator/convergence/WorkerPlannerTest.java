@@ -3,6 +3,7 @@ package dev.adapt.operator.convergence;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.adapt.core.membership.Assignment;
+import dev.adapt.core.membership.LoadFailureRecord;
 import dev.adapt.core.membership.MembershipSnapshot;
 import dev.adapt.core.membership.PlanRecord;
 import dev.adapt.core.membership.PlanStage;
@@ -10,7 +11,6 @@ import dev.adapt.core.membership.StageLayout;
 import dev.adapt.core.membership.WorkerRecord;
 import dev.adapt.core.membership.WorkerState;
 import dev.adapt.operator.convergence.WorkerPlanner.Facts;
-import dev.adapt.operator.convergence.WorkerPlanner.ServingLayout;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -34,8 +34,10 @@ class WorkerPlannerTest {
     final Map<String, WorkerRecord> registered = new TreeMap<>();
     final Map<String, Assignment> assignments = new TreeMap<>();
     PlanRecord plan;
+    LoadFailureRecord loadFailure;
+    final Map<Long, PlanRecord> published = new TreeMap<>();
     boolean etcdRead = true;
-    Optional<ServingLayout> serving = Optional.empty();
+    Optional<ServingPlan> serving = Optional.empty();
 
     World(StageLayout layout) {
       this.layout = layout;
@@ -68,22 +70,70 @@ class WorkerPlannerTest {
         stages.add(new PlanStage(i, "in" + i, "out" + i, 1, 1, 1, slices[i]));
       }
       plan =
-          new PlanRecord(generation, "builtin:resnet50", "h", List.of(), stages, null, List.of());
+          new PlanRecord(
+              generation, "builtin:resnet50", "h", List.of("cut" + generation), stages, null, null);
+      published.put(generation, plan);
       return this;
     }
 
+    /** The spec asks for a new plan; the dispatcher has not published it yet. */
+    World spec(long generation, StageLayout wanted) {
+      specGeneration = generation;
+      layout = wanted;
+      return this;
+    }
+
+    MembershipSnapshot snapshot() {
+      return new MembershipSnapshot(true, 1, registered, assignments, plan, null, loadFailure);
+    }
+
+    /** Decides, and remembers the serving plan as the status would. */
     WorkerPlan decide() {
-      MembershipSnapshot snapshot =
-          new MembershipSnapshot(true, 1, registered, assignments, plan, null);
-      return WorkerPlanner.plan(
-          new Facts(
-              layout,
-              specGeneration,
-              etcdRead ? Optional.of(snapshot) : Optional.empty(),
-              List.copyOf(pods.values()),
-              serving,
-              WorkerPlannerTest::ordinal,
-              n -> PREFIX + n));
+      WorkerPlan decision =
+          WorkerPlanner.plan(
+              new Facts(
+                  layout,
+                  specGeneration,
+                  etcdRead ? Optional.of(snapshot()) : Optional.empty(),
+                  List.copyOf(pods.values()),
+                  serving,
+                  WorkerPlannerTest::ordinal,
+                  n -> PREFIX + n));
+      serving = decision.serving();
+      return decision;
+    }
+
+    /** Stores the decision's assignments, as the reconciler does. */
+    World apply(WorkerPlan decision) {
+      assignments.clear();
+      decision.assignments().orElseThrow().forEach(assignments::put);
+      return this;
+    }
+
+    /** Workers of these ordinals load the slice of the stage they are assigned. */
+    World load(int... ordinals) {
+      for (int ordinal : ordinals) {
+        String id = PREFIX + ordinal;
+        Assignment assignment = assignments.get(id);
+        WorkerRecord worker = registered.get(id);
+        String slice =
+            published
+                .get(assignment.planGeneration())
+                .stages()
+                .get(assignment.stage())
+                .sliceSha256();
+        registered.put(id, worker.withSlices(List.of(slice)));
+      }
+      return this;
+    }
+
+    /** Plan generations whose every stage a worker serves now. */
+    List<Long> served() {
+      MembershipSnapshot snapshot = snapshot();
+      return published.values().stream()
+          .filter(snapshot::servesEveryStage)
+          .map(PlanRecord::generation)
+          .toList();
     }
   }
 
@@ -93,8 +143,8 @@ class WorkerPlannerTest {
         : OptionalInt.empty();
   }
 
-  private static Optional<String> message(WorkerPlan plan) {
-    return plan.activity().map(WorkerPlan.Activity::message);
+  private static String message(WorkerPlan plan) {
+    return plan.activity().map(WorkerPlan.Activity::message).orElse("");
   }
 
   private static List<String> names(int... ordinals) {
@@ -120,6 +170,7 @@ class WorkerPlannerTest {
     for (int i = 0; i < 4; i++) {
       world.live(i, slices[i]).assigned(i, i, 1);
     }
+    world.serving = Optional.of(new ServingPlan(1, 4, List.of("cut1")));
     return world.live(4).assigned(4, Assignment.STANDBY, 1);
   }
 
@@ -310,7 +361,6 @@ class WorkerPlannerTest {
   void whileANewPlanIsPendingTheServingGenerationStillFailsOver() {
     World world = serving();
     world.specGeneration = 2;
-    world.serving = Optional.of(new ServingLayout(1, 4));
     world.pods.remove(PREFIX + 1);
 
     WorkerPlan plan = world.decide();
@@ -323,7 +373,6 @@ class WorkerPlannerTest {
   void anInvalidPlanKeepsTheServingGeneration() {
     World world = serving();
     world.specGeneration = 2;
-    world.serving = Optional.of(new ServingLayout(1, 4));
     world.plan =
         PlanRecord.failed(2, "builtin:resnet50", "h", "no such tensor: conv9", List.of("a"));
 
@@ -331,5 +380,161 @@ class WorkerPlannerTest {
 
     assertThat(stages(plan)).containsEntry("0", "s0@1").containsEntry("4", "standby@1");
     assertThat(message(plan)).contains("plan generation 2 is invalid");
+  }
+
+  @Test
+  void aSecondChangeWhileTheFirstLoadsConvergesOnTheNewestAndTheServingPlanKeepsItsWorkers() {
+    World world = serving().spec(2, StageLayout.of(2, 1, 1)).plan(2, "x", "y");
+    WorkerPlan rolling = world.decide();
+    world.apply(rolling).live(5).load(4);
+    assertThat(stages(rolling)).containsEntry("4", "s0@2");
+    assertThat(world.served()).containsExactly(1L);
+
+    // Generation 3 is asked for while generation 2 loads; the dispatcher is still resolving it.
+    world.spec(3, StageLayout.of(3, 1, 1));
+    WorkerPlan resolving = world.decide();
+    world.apply(resolving);
+    assertThat(stages(resolving))
+        .as("plan 2 keeps loading next to plan 1, whose workers stay")
+        .containsAllEntriesOf(Map.of("0", "s0@1", "1", "s1@1", "2", "s2@1", "3", "s3@1"))
+        .containsEntry("4", "s0@2")
+        .containsEntry("5", "s1@2");
+    assertThat(message(resolving))
+        .contains("rolling workers onto plan generation 2 (1/2 stages loaded)")
+        .contains("while plan generation 1 serves")
+        .contains("then waiting for the dispatcher to publish plan generation 3");
+    assertThat(resolving.serving().map(ServingPlan::generation)).contains(1L);
+
+    // Generation 3 is published before generation 2 is complete: generation 2 is abandoned.
+    world.plan(3, "p", "q", "r");
+    WorkerPlan overtaken = world.decide();
+    world.apply(overtaken);
+    assertThat(stages(overtaken))
+        .as("plan 2's workers move on to plan 3; plan 1's stay")
+        .containsExactlyInAnyOrderEntriesOf(
+            Map.of("0", "s0@1", "1", "s1@1", "2", "s2@1", "3", "s3@1", "4", "s0@3", "5", "s1@3"));
+    assertThat(overtaken.podNames())
+        .as("one surge pod for plan 3's last stage")
+        .containsExactlyInAnyOrderElementsOf(names(0, 1, 2, 3, 4, 5, 6));
+    assertThat(world.served()).containsExactly(1L);
+
+    world.live(6);
+    WorkerPlan filled = world.decide();
+    world.apply(filled).load(4, 5, 6);
+    assertThat(stages(filled)).containsEntry("6", "s2@3").containsEntry("0", "s0@1");
+    assertThat(world.served()).containsExactly(1L, 3L);
+
+    WorkerPlan done = world.decide();
+    assertThat(done.serving().map(ServingPlan::generation)).contains(3L);
+    assertThat(stages(done))
+        .as("plan 3 serves: everyone moves to it, the surplus goes")
+        .containsExactlyInAnyOrderEntriesOf(
+            Map.of("4", "s0@3", "5", "s1@3", "6", "s2@3", "0", "standby@3"));
+    assertThat(done.podNames()).containsExactlyInAnyOrderElementsOf(names(4, 5, 6, 0));
+  }
+
+  @Test
+  void aRejectedSpecKeepsTheServingLayoutAndTheNextValidOneRollsOutFromIt() {
+    World world = serving().spec(2, StageLayout.of(3, 1, 1));
+    world.plan = PlanRecord.failed(2, "builtin:resnet50", "h", "no such tensor: conv9", null);
+
+    WorkerPlan rejected = world.decide();
+
+    assertThat(stages(rejected))
+        .containsExactlyInAnyOrderEntriesOf(
+            Map.of("0", "s0@1", "1", "s1@1", "2", "s2@1", "3", "s3@1", "4", "standby@1"));
+    assertThat(rejected.podNames())
+        .as("the pods of the serving layout, not of the rejected one")
+        .containsExactlyInAnyOrderElementsOf(names(0, 1, 2, 3, 4));
+    assertThat(rejected.activity().map(WorkerPlan.Activity::reason))
+        .contains(WorkerPlan.Reason.PlanRejected);
+    assertThat(message(rejected))
+        .contains("plan generation 2 is invalid; plan generation 1 keeps serving");
+
+    world.spec(3, StageLayout.of(2, 1, 1)).plan(3, "x", "y");
+    WorkerPlan rolling = world.decide();
+    world.apply(rolling).live(5).load(4);
+    assertThat(stages(rolling)).containsEntry("4", "s0@3").containsEntry("3", "s3@1");
+    WorkerPlan second = world.decide();
+    world.apply(second).load(5);
+    assertThat(world.served()).containsExactly(1L, 3L);
+
+    WorkerPlan done = world.decide();
+    assertThat(done.serving().map(ServingPlan::generation)).contains(3L);
+    assertThat(stages(done)).containsEntry("4", "s0@3").containsEntry("5", "s1@3");
+  }
+
+  @Test
+  void scalingDuringARolloutNeitherGrowsTheServingPlanNorLeavesAStageOfItEmpty() {
+    World world = new World(StageLayout.of(2, 2, 0)).plan(1, "a", "b");
+    for (int i = 0; i < 4; i++) {
+      world.live(i, i % 2 == 0 ? "a" : "b").assigned(i, i % 2, 1);
+    }
+    world.serving = Optional.of(new ServingPlan(1, 2, List.of("cut1")));
+    world.spec(2, StageLayout.of(3, 2, 0)).plan(2, "p", "q", "r");
+
+    WorkerPlan surge = world.decide();
+    world.apply(surge);
+    assertThat(stages(surge))
+        .hasSize(4)
+        .allSatisfy((id, stage) -> assertThat(stage).endsWith("@1"));
+    assertThat(surge.podNames()).as("no spare: a surge pod per new stage").hasSize(7);
+
+    // Fewer replicas per stage: plan 1 gives up its extra replicas to plan 2 at once.
+    world.layout = StageLayout.of(3, 1, 0);
+    WorkerPlan scaledDown = world.decide();
+    world.apply(scaledDown);
+    assertThat(stages(scaledDown))
+        .containsExactlyInAnyOrderEntriesOf(
+            Map.of("0", "s0@1", "1", "s1@1", "2", "s0@2", "3", "s1@2"));
+    assertThat(scaledDown.podNames()).hasSize(5).contains(PREFIX + 4);
+    world.load(2, 3);
+
+    // More replicas per stage: plan 1 does not grow while plan 2 loads.
+    world.layout = StageLayout.of(3, 3, 0);
+    world.pods.remove(PREFIX + 1);
+    world.registered.remove(PREFIX + 1);
+    world.live(4);
+    WorkerPlan scaledUp = world.decide();
+    world.apply(scaledUp);
+    assertThat(stages(scaledUp))
+        .as("plan 1's stage 1 lost its worker and gets the spare; plan 2 does not take it")
+        .containsExactlyInAnyOrderEntriesOf(
+            Map.of("0", "s0@1", "4", "s1@1", "2", "s0@2", "3", "s1@2"));
+    assertThat(scaledUp.podNames()).as("3 new stages × 3 replicas").hasSize(9);
+    assertThat(world.load(4).served()).containsExactly(1L);
+
+    world.live(5).live(6).live(7).live(8).live(9);
+    WorkerPlan loading = world.decide();
+    world.apply(loading).load(5);
+    assertThat(stages(loading)).containsEntry("5", "s2@2").containsEntry("4", "s1@1");
+    assertThat(world.served()).containsExactly(1L, 2L);
+
+    WorkerPlan done = world.decide();
+    assertThat(done.serving().map(ServingPlan::generation)).contains(2L);
+    assertThat(stages(done)).hasSize(9).allSatisfy((id, stage) -> assertThat(stage).endsWith("@2"));
+  }
+
+  @Test
+  void aModelTheDispatcherCannotLoadIsShownAndTheServingPlanStays() {
+    World world = serving().spec(2, StageLayout.of(2, 1, 1));
+    world.loadFailure =
+        new LoadFailureRecord(
+            2, "pvc://models/cnn", "p-dispatcher-1", "no SavedModel at /mnt/models/cnn");
+
+    WorkerPlan plan = world.decide();
+
+    assertThat(plan.activity().map(WorkerPlan.Activity::reason))
+        .contains(WorkerPlan.Reason.ModelLoadFailed);
+    assertThat(message(plan))
+        .contains(
+            "dispatcher p-dispatcher-1 cannot load model pvc://models/cnn for plan generation 2:"
+                + " no SavedModel at /mnt/models/cnn; plan generation 1 keeps serving");
+    assertThat(stages(plan)).containsEntry("0", "s0@1").containsEntry("4", "standby@1");
+
+    world.loadFailure = new LoadFailureRecord(1, "builtin:resnet50", "p-dispatcher-0", "old");
+    assertThat(world.decide().activity().map(WorkerPlan.Activity::reason))
+        .as("a failure of another generation is no longer news")
+        .contains(WorkerPlan.Reason.WaitingForPlan);
   }
 }

@@ -9,10 +9,12 @@ import dev.adapt.core.membership.PlanStage;
 import dev.adapt.core.membership.StageLayout;
 import dev.adapt.core.membership.WorkerRecord;
 import dev.adapt.core.membership.WorkerState;
+import dev.adapt.operator.convergence.ServingPlan;
 import dev.adapt.operator.convergence.WorkerPlan;
 import dev.adapt.operator.crd.v1alpha1.InferencePipeline;
 import dev.adapt.operator.crd.v1alpha1.InferencePipelineStatus;
 import dev.adapt.operator.crd.v1alpha1.Phase;
+import dev.adapt.operator.crd.v1alpha1.PlanRollout;
 import dev.adapt.operator.crd.v1alpha1.StageStatus;
 import dev.adapt.operator.testing.Samples;
 import io.fabric8.kubernetes.api.model.Condition;
@@ -48,7 +50,14 @@ class StatusCalculatorTest {
           null,
           List.of());
 
+  private long specGeneration = 1;
+  private Optional<WorkerPlan.Activity> activity = Optional.empty();
+
   private void worker(String id, boolean podReady, int stage, String... slices) {
+    worker(id, podReady, stage, 1, slices);
+  }
+
+  private void worker(String id, boolean podReady, int stage, long generation, String... slices) {
     pods.add(
         new PodBuilder()
             .withNewMetadata()
@@ -64,22 +73,31 @@ class StatusCalculatorTest {
             .build());
     workers.put(
         id, new WorkerRecord(id, id + ":9000", "CPU", WorkerState.READY, List.of(slices), 0, 0));
-    assignments.put(id, new Assignment(id, stage, 1));
+    assignments.put(id, new Assignment(id, stage, generation));
   }
 
   private InferencePipelineStatus compute(boolean dispatcherReady, Instant now) {
     MembershipSnapshot snapshot = new MembershipSnapshot(true, 1, workers, assignments, plan, null);
+    // The serving plan as the planner derives it: the last status's, or the plan once served.
+    InferencePipelineStatus last = pipeline.getStatus();
+    Optional<ServingPlan> known =
+        last == null || last.getPlanGeneration() == null
+            ? Optional.empty()
+            : Optional.of(
+                new ServingPlan(
+                    last.getPlanGeneration(), last.getStageCount(), last.getSplitPoints()));
     WorkerPlan decision =
         new WorkerPlan(
             pods.stream().map(p -> p.getMetadata().getName()).toList(),
             Optional.of(new TreeMap<>(assignments)),
-            Optional.empty());
+            activity,
+            ServingPlan.advance(known, snapshot, specGeneration));
     return StatusCalculator.compute(
         new StatusCalculator.Observed(
             pipeline,
             List.of(),
             LAYOUT,
-            1,
+            specGeneration,
             Optional.of(snapshot),
             decision,
             pods,
@@ -238,7 +256,8 @@ class StatusCalculatorTest {
                     Optional.empty(),
                     Optional.of(
                         new WorkerPlan.Activity(
-                            WorkerPlan.Reason.WaitingForEtcd, "waiting for etcd"))),
+                            WorkerPlan.Reason.WaitingForEtcd, "waiting for etcd")),
+                    Optional.empty()),
                 List.of(),
                 false,
                 Optional.of("waiting for the etcd StatefulSet resnet50-etcd to be ready"),
@@ -250,5 +269,107 @@ class StatusCalculatorTest {
     assertThat(progressing.getReason()).isEqualTo("WaitingForEtcd");
     assertThat(progressing.getMessage())
         .isEqualTo("waiting for the etcd StatefulSet resnet50-etcd to be ready");
+  }
+
+  @Test
+  void duringARolloutTheStatusDescribesTheServingPlanAndTheRolloutApart() {
+    allServing();
+    pipeline.setStatus(compute(true, T0));
+    specGeneration = 2;
+    plan =
+        new PlanRecord(
+            2,
+            "builtin:resnet50",
+            "h2",
+            List.of("conv2_block3_out", "conv4_block6_out"),
+            List.of(
+                new PlanStage(0, "input", "conv2_block3_out", 1, 1, 1, "x"),
+                new PlanStage(1, "conv2_block3_out", "conv4_block6_out", 1, 1, 1, "y"),
+                new PlanStage(2, "conv4_block6_out", "predictions", 1, 1, 1, "z")),
+            null,
+            List.of());
+    workers.remove("w2");
+    pods.remove(2);
+    worker("w2", true, 0, 2, "x");
+    worker("w3", true, 1, 2);
+    activity =
+        Optional.of(
+            new WorkerPlan.Activity(
+                WorkerPlan.Reason.RollingOutPlan,
+                "rolling workers onto plan generation 2 (1/3 stages loaded) while plan generation"
+                    + " 1 serves"));
+
+    InferencePipelineStatus rolling = compute(true, T1);
+
+    assertThat(rolling.getPlanGeneration()).isEqualTo(1L);
+    assertThat(rolling.getSplitPoints()).containsExactly("conv3_block4_out");
+    assertThat(rolling.getStageCount()).isEqualTo(2);
+    assertThat(rolling.getStages())
+        .extracting(StageStatus::getPods)
+        .containsExactly(List.of("w0"), List.of("w1"));
+    PlanRollout rollout = rolling.getRollout();
+    assertThat(rollout.getWantedGeneration()).isEqualTo(2L);
+    assertThat(rollout.getPlanGeneration()).isEqualTo(2L);
+    assertThat(rollout.getSplitPoints()).containsExactly("conv2_block3_out", "conv4_block6_out");
+    assertThat(rollout.getStageCount()).isEqualTo(3);
+    assertThat(rollout.getStagesLoaded()).isEqualTo(1);
+    assertThat(rolling.getPhase()).isEqualTo(Phase.Deploying);
+    assertThat(condition(rolling, Conditions.PROGRESSING).getReason()).isEqualTo("RollingOutPlan");
+
+    // The last stage loads: plan 2 serves, all workers move to it, the rollout is over.
+    pipeline.setStatus(rolling);
+    worker("w4", true, 2, 2, "z");
+    worker("w3", true, 1, 2, "y");
+    assignments.remove("w0");
+    assignments.remove("w1");
+    activity = Optional.empty();
+
+    InferencePipelineStatus done = compute(true, T1);
+
+    assertThat(done.getPlanGeneration()).isEqualTo(2L);
+    assertThat(done.getSplitPoints()).containsExactly("conv2_block3_out", "conv4_block6_out");
+    assertThat(done.getStageCount()).isEqualTo(3);
+    assertThat(done.getRollout()).isNull();
+  }
+
+  @Test
+  void whileTheDispatcherResolvesTheWantedSpecTheRolloutNamesOnlyIt() {
+    allServing();
+    pipeline.setStatus(compute(true, T0));
+    specGeneration = 2;
+
+    InferencePipelineStatus waiting = compute(true, T1);
+
+    assertThat(waiting.getPlanGeneration()).isEqualTo(1L);
+    assertThat(waiting.getRollout().getWantedGeneration()).isEqualTo(2L);
+    assertThat(waiting.getRollout().getPlanGeneration()).isNull();
+    assertThat(waiting.getPhase()).isNotEqualTo(Phase.Ready);
+  }
+
+  @Test
+  void aModelTheDispatcherCannotLoadIsDegradedWithItsMessageWhileTheServingPlanStays() {
+    allServing();
+    pipeline.setStatus(compute(true, T0));
+    specGeneration = 2;
+    String message =
+        "dispatcher resnet50-dispatcher-0 cannot load model /models/missing for plan generation 2:"
+            + " no SavedModel at /models/missing; plan generation 1 keeps serving";
+    activity = Optional.of(new WorkerPlan.Activity(WorkerPlan.Reason.ModelLoadFailed, message));
+
+    InferencePipelineStatus failed = compute(true, T1);
+
+    assertThat(failed.getPhase()).isEqualTo(Phase.Degraded);
+    Condition degraded = condition(failed, Conditions.DEGRADED);
+    assertThat(degraded.getStatus()).isEqualTo("True");
+    assertThat(degraded.getReason()).isEqualTo("ModelLoadFailed");
+    assertThat(degraded.getMessage()).contains(message);
+    Condition progressing = condition(failed, Conditions.PROGRESSING);
+    assertThat(progressing.getReason()).isEqualTo("ModelLoadFailed");
+    assertThat(progressing.getMessage()).isEqualTo(message);
+    assertThat(condition(failed, Conditions.INVALID_SPEC).getStatus()).isEqualTo("False");
+    assertThat(failed.getPlanGeneration()).isEqualTo(1L);
+    assertThat(failed.getStages()).allSatisfy(s -> assertThat(s.getReadyReplicas()).isEqualTo(1));
+    assertThat(failed.getRollout().getWantedGeneration()).isEqualTo(2L);
+    assertThat(failed.getRollout().getPlanGeneration()).isNull();
   }
 }

@@ -3,6 +3,7 @@ package dev.adapt.operator.testing;
 import dev.adapt.core.membership.Assignment;
 import dev.adapt.core.membership.EtcdMembership;
 import dev.adapt.core.membership.EtcdSettings;
+import dev.adapt.core.membership.LoadFailureRecord;
 import dev.adapt.core.membership.MembershipSnapshot;
 import dev.adapt.core.membership.PlanRecord;
 import dev.adapt.core.membership.PlanStage;
@@ -17,14 +18,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.IntStream;
 
 /**
  * Plays everything of one pipeline that runs in pods, against a real etcd: the kubelet (pods become
  * Ready), the worker processes (lease-backed registrations that load the slice of their assigned
- * stage) and the dispatcher (resolves the {@code spec} key into a {@code plan}). Only the operator
- * is real.
+ * stage) and the dispatcher (resolves the {@code spec} key into a {@code plan}, or reports a model
+ * it cannot load under {@code loadFailure}). Only the operator is real.
  */
 public final class PipelineDouble implements AutoCloseable {
 
@@ -37,6 +39,8 @@ public final class PipelineDouble implements AutoCloseable {
   private final String name;
   private final EtcdMembership membership;
   private final Map<String, WorkerRegistration> workers = new ConcurrentHashMap<>();
+  private final Map<String, String> unloadable = new ConcurrentHashMap<>();
+  private final Set<Long> heldBack = ConcurrentHashMap.newKeySet();
 
   public PipelineDouble(
       KubernetesClient client, String etcdEndpoint, String namespace, String name) {
@@ -74,7 +78,20 @@ public final class PipelineDouble implements AutoCloseable {
     }
   }
 
-  /** Plays the dispatcher: answers a new spec with a plan of the same generation. */
+  /** Workers assigned to this plan generation do not get its slices (a slow transfer). */
+  public void holdBack(long generation) {
+    heldBack.add(generation);
+  }
+
+  /** From now on the dispatcher cannot load {@code model}, for this reason. */
+  public void cannotLoad(String model, String error) {
+    unloadable.put(model, error);
+  }
+
+  /**
+   * Plays the dispatcher: answers a new spec with a plan of the same generation, or with a load
+   * failure when its model {@linkplain #cannotLoad cannot be loaded}.
+   */
   public void resolvePlan() {
     MembershipSnapshot snapshot = membership.snapshot();
     Optional<SpecRecord> spec = snapshot.spec();
@@ -82,7 +99,17 @@ public final class PipelineDouble implements AutoCloseable {
         || snapshot.plan().map(p -> p.generation() == spec.get().generation()).orElse(false)) {
       return;
     }
-    membership.publishPlan(plan(spec.get()));
+    String error = unloadable.get(spec.get().model());
+    if (error == null) {
+      membership.publishPlan(plan(spec.get()));
+    } else if (snapshot
+        .loadFailure()
+        .filter(f -> f.generation() == spec.get().generation())
+        .isEmpty()) {
+      membership.publishLoadFailure(
+          new LoadFailureRecord(
+              spec.get().generation(), spec.get().model(), name + "-dispatcher-0", error));
+    }
   }
 
   public static PlanRecord plan(SpecRecord spec) {
@@ -155,7 +182,10 @@ public final class PipelineDouble implements AutoCloseable {
     MembershipSnapshot snapshot = membership.snapshot();
     workers.forEach(
         (id, registration) -> {
-          Optional<Assignment> assignment = snapshot.assignment(id).filter(a -> !a.isStandby());
+          Optional<Assignment> assignment =
+              snapshot
+                  .assignment(id)
+                  .filter(a -> !a.isStandby() && !heldBack.contains(a.planGeneration()));
           if (assignment.isEmpty()) {
             return;
           }

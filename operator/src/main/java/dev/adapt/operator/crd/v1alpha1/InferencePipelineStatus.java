@@ -19,17 +19,29 @@ public class InferencePipelineStatus {
           + " for.")
   private List<Condition> conditions = new ArrayList<>();
 
-  @JsonPropertyDescription("Generation of the plan the dispatcher published for the current spec.")
+  @JsonPropertyDescription(
+      "Generation of the plan in service: the newest plan that had every stage served by a worker"
+          + " holding its slice. New requests go through it. Absent until a plan served.")
   private Long planGeneration;
 
-  @JsonPropertyDescription("The split points of the plan in use (resolved names when balanced).")
+  @JsonPropertyDescription(
+      "The split points of the plan in service (resolved names when balanced); those of a plan"
+          + " being rolled out are under rollout.")
   private List<String> splitPoints = new ArrayList<>();
 
-  @JsonPropertyDescription("The number of stages.")
+  @JsonPropertyDescription(
+      "The number of stages of the plan in service (before any served: of the plan being"
+          + " deployed, else of the spec).")
   private Integer stageCount;
 
-  @JsonPropertyDescription("Ready and desired workers of every stage, with their pods.")
+  @JsonPropertyDescription(
+      "Ready and desired workers of every stage of the plan in service, with their pods.")
   private List<StageStatus> stages = new ArrayList<>();
+
+  @JsonPropertyDescription(
+      "The plan change under way, while the wanted plan generation is not in service and not"
+          + " rejected.")
+  private PlanRollout rollout;
 
   @JsonPropertyDescription("Standby workers that are Ready and registered.")
   private Integer standbyReady;
@@ -99,6 +111,14 @@ public class InferencePipelineStatus {
     this.stages = stages;
   }
 
+  public PlanRollout getRollout() {
+    return rollout;
+  }
+
+  public void setRollout(PlanRollout rollout) {
+    this.rollout = rollout;
+  }
+
   public Integer getStandbyReady() {
     return standbyReady;
   }
@@ -141,6 +161,7 @@ public class InferencePipelineStatus {
         && Objects.equals(splitPoints, s.splitPoints)
         && Objects.equals(stageCount, s.stageCount)
         && Objects.equals(stages, s.stages)
+        && Objects.equals(rollout, s.rollout)
         && Objects.equals(standbyReady, s.standbyReady)
         && Objects.equals(standbyDesired, s.standbyDesired)
         && Objects.equals(readyWorkers, s.readyWorkers)
