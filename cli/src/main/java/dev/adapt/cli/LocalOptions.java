@@ -90,6 +90,17 @@ final class LocalOptions {
   int interOpThreads;
 
   @Option(
+      names = "--worker-thread-spinning",
+      negatable = true,
+      defaultValue = "false",
+      fallbackValue = "true",
+      description =
+          "Let idle TensorFlow threads of the workers spin before they sleep (default:"
+              + " ${DEFAULT-VALUE}: local workers share the cores, and a spinning thread takes"
+              + " one from another stage).")
+  boolean threadSpinning;
+
+  @Option(
       names = "--worker-compute-threads",
       defaultValue = "2",
       description = "Batches one worker computes at once (default: ${DEFAULT-VALUE}).")
@@ -134,6 +145,7 @@ final class LocalOptions {
           etcd,
           intraOpThreads,
           interOpThreads,
+          threadSpinning,
           computeThreads,
           workerHeap,
           logs);

@@ -30,6 +30,7 @@ final class WorkerProcess {
       String etcd,
       int intraOpThreads,
       int interOpThreads,
+      boolean threadSpinning,
       int computeThreads,
       String maxHeap,
       Path logDirectory) {}
@@ -82,6 +83,7 @@ final class WorkerProcess {
             Integer.toString(spec.intraOpThreads()),
             "--inter-op-threads",
             Integer.toString(spec.interOpThreads()),
+            spec.threadSpinning() ? "--thread-spinning" : "--no-thread-spinning",
             "--compute-threads",
             Integer.toString(spec.computeThreads())));
     return command;

@@ -37,7 +37,8 @@ final class PipelineHarness implements AutoCloseable {
       throw new UncheckedIOException(e);
     }
     WorkerProcess.Spec spec =
-        new WorkerProcess.Spec(JavaProcess.testClassPath(), pipeline, etcd, 1, 1, 2, "384m", logs);
+        new WorkerProcess.Spec(
+            JavaProcess.testClassPath(), pipeline, etcd, 1, 1, false, 2, "384m", logs);
     reference = new UnsplitModel(model, ExecutorOptions.DEFAULT);
     inputs = new BenchInputs(served.model().input(), 4, reference);
     cluster = LocalCluster.start(served, replicas, standbys, spec, settings);

@@ -27,6 +27,7 @@ class WorkerProcessTest {
       assertThat(command).containsSubsequence("--intra-op-threads", "1");
       assertThat(command).containsSubsequence("--inter-op-threads", "2");
       assertThat(command).containsSubsequence("--compute-threads", "3");
+      assertThat(command).contains("--no-thread-spinning");
       // Every option the launcher passes is one the worker knows.
       List<String> workerArgs =
           command.subList(command.indexOf(WorkerMain.class.getName()) + 1, command.size());
@@ -39,7 +40,9 @@ class WorkerProcessTest {
   @Test
   void benchTakesTheSameWorkerOptions() {
     BenchCommand bench = new BenchCommand();
-    new CommandLine(bench).parseArgs("--local", "--worker-compute-threads=3");
+    new CommandLine(bench)
+        .parseArgs("--local", "--worker-compute-threads=3", "--worker-thread-spinning");
     assertThat(bench.localOptions.computeThreads).isEqualTo(3);
+    assertThat(bench.localOptions.threadSpinning).isTrue();
   }
 }

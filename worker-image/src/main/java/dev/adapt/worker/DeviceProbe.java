@@ -9,6 +9,7 @@ import static org.tensorflow.internal.c_api.global.tensorflow.TF_DeviceListCount
 import static org.tensorflow.internal.c_api.global.tensorflow.TF_DeviceListName;
 import static org.tensorflow.internal.c_api.global.tensorflow.TF_DeviceListType;
 
+import dev.adapt.core.slice.ExecutorOptions;
 import java.util.ArrayList;
 import java.util.List;
 import org.bytedeco.javacpp.BytePointer;
@@ -23,6 +24,11 @@ import org.tensorflow.proto.GPUOptions;
  * Asks TensorFlow which devices it sees. TensorFlow Java has no device listing of its own, so this
  * opens a short-lived eager context through the C API (with GPU memory growth on, so that probing
  * reserves no GPU memory) and lists its devices.
+ *
+ * <p>The context is opened with the worker's thread settings: TensorFlow creates its process-wide
+ * intra-op pool with the first device it creates, which is this probe's, so a probe with default
+ * settings would leave every slice session of the worker with one spinning thread per core whatever
+ * the worker was told.
  */
 final class DeviceProbe {
   private DeviceProbe() {}
@@ -31,8 +37,8 @@ final class DeviceProbe {
   record Device(String type, String name) {}
 
   /** {@code CPU}, or {@code GPU:<name of the first GPU>} when TensorFlow sees one. */
-  static String describe() {
-    return describe(listDevices());
+  static String describe(ExecutorOptions threads) {
+    return describe(listDevices(threads));
   }
 
   static String describe(List<Device> devices) {
@@ -43,9 +49,9 @@ final class DeviceProbe {
         .orElse("CPU");
   }
 
-  static List<Device> listDevices() {
+  static List<Device> listDevices(ExecutorOptions threads) {
     ConfigProto config =
-        ConfigProto.newBuilder()
+        threads.toConfigProto().toBuilder()
             .setGpuOptions(GPUOptions.newBuilder().setAllowGrowth(true))
             .build();
     byte[] serialized = config.toByteArray();

@@ -69,24 +69,30 @@ public final class WorkerMain implements Callable<Integer> {
 
   @Option(
       names = "--intra-op-threads",
-      defaultValue = "0",
-      description = "TensorFlow threads per operation; 0 = one per core.")
+      defaultValue = "${env:ADAPT_INTRA_OP_THREADS:-0}",
+      description =
+          "TensorFlow threads per operation; 0 = one per core the process may run on, which in a"
+              + " container is the node's, not the CPU limit (default: ${DEFAULT-VALUE}, from"
+              + " ADAPT_INTRA_OP_THREADS when set).")
   int intraOpThreads;
 
   @Option(
       names = "--inter-op-threads",
-      defaultValue = "0",
-      description = "TensorFlow operations run in parallel; 0 = TensorFlow's choice.")
+      defaultValue = "${env:ADAPT_INTER_OP_THREADS:-0}",
+      description =
+          "TensorFlow operations run in parallel; 0 = TensorFlow's choice (default:"
+              + " ${DEFAULT-VALUE}, from ADAPT_INTER_OP_THREADS when set).")
   int interOpThreads;
 
   @Option(
       names = "--thread-spinning",
-      defaultValue = "true",
+      defaultValue = "${env:ADAPT_THREAD_SPINNING:-true}",
       negatable = true,
       fallbackValue = "true",
       description =
-          "Let idle TensorFlow threads spin before sleeping (default: ${DEFAULT-VALUE}); turn off"
-              + " when several workers share the cores.")
+          "Let idle TensorFlow threads spin before sleeping (default: ${DEFAULT-VALUE}, from"
+              + " ADAPT_THREAD_SPINNING when set); turn off when several workers share the"
+              + " cores.")
   boolean threadSpinning;
 
   @Option(
@@ -139,10 +145,9 @@ public final class WorkerMain implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     WorkerSettings settings = settings();
-    SliceLoader loader =
-        new TensorFlowSliceLoader(
-            new ExecutorOptions(intraOpThreads, interOpThreads, threadSpinning));
-    String device = DeviceProbe.describe();
+    ExecutorOptions threads = new ExecutorOptions(intraOpThreads, interOpThreads, threadSpinning);
+    SliceLoader loader = new TensorFlowSliceLoader(threads);
+    String device = DeviceProbe.describe(threads);
     Worker worker = Worker.start(settings, loader, device);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()

@@ -2,6 +2,7 @@ package dev.adapt.worker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.adapt.core.slice.ExecutorOptions;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -9,7 +10,7 @@ class DeviceProbeTest {
 
   @Test
   void tensorFlowListsAtLeastTheCpu() {
-    List<DeviceProbe.Device> devices = DeviceProbe.listDevices();
+    List<DeviceProbe.Device> devices = DeviceProbe.listDevices(ExecutorOptions.DEFAULT);
 
     assertThat(devices).extracting(DeviceProbe.Device::type).contains("CPU");
     assertThat(devices).allSatisfy(d -> assertThat(d.name()).contains("/device:"));
