@@ -3,8 +3,11 @@ package dev.adapt.core.slice;
 import org.tensorflow.proto.ConfigProto;
 
 /**
- * TensorFlow's thread settings for running a slice. TensorFlow builds its intra-op and inter-op
- * pools once per process, from the first session's settings; later sessions share them.
+ * TensorFlow's thread settings for running a slice. TensorFlow builds its intra-op pool once per
+ * process, with the first device it creates (a session's or an eager context's), and its inter-op
+ * pool with the first session; later sessions and contexts share them. So every TensorFlow context
+ * a process opens before its slices must be given the same settings (see the worker's device
+ * probe).
  *
  * @param intraOpThreads threads inside one operation (e.g. a convolution); 0 lets TensorFlow choose
  *     (one per core)
