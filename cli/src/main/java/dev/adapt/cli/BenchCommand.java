@@ -1,8 +1,5 @@
 package dev.adapt.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.adapt.core.model.LoadedModel;
 import dev.adapt.core.model.ModelLoader;
 import dev.adapt.core.model.ModelSource;
@@ -18,9 +15,12 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.IntConsumer;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -76,15 +76,22 @@ public final class BenchCommand implements Callable<Integer> {
 
   @Option(
       names = "--compare-monolithic",
-      description = "Also measure the unsplit model in this process at the same concurrency.")
+      description =
+          "Also measure the unsplit model with the same callers. With --local, the ratio's baseline"
+              + " is the unsplit model as one stage served by a second local dispatcher with the"
+              + " same settings, on as many worker JVMs as the pipeline has (stages x replicas,"
+              + " same standbys) and as many batches in flight; the bare model in this process"
+              + " (no serving, one process) is reported besides. With --target, only the bare"
+              + " model in this process.")
   boolean compareMonolithic;
 
   @Option(
       names = "--rounds",
       defaultValue = "4",
       description =
-          "With --compare-monolithic: alternate pipeline and unsplit model in this many rounds, so"
-              + " that changing load on the machine affects both alike (default: ${DEFAULT-VALUE}).")
+          "With --compare-monolithic: alternate pipeline, served unsplit model and in-process"
+              + " unsplit model in this many rounds, so that changing load on the machine affects"
+              + " all alike (default: ${DEFAULT-VALUE}).")
   int rounds;
 
   @Option(names = "--json", description = "Print the report as JSON.")
@@ -115,9 +122,11 @@ public final class BenchCommand implements Callable<Integer> {
 
   static final double TOLERANCE = 1e-4;
 
+  private LocalCluster cluster;
+  private ServedBaseline served;
+
   @Override
   public Integer call() throws Exception {
-    PrintStream out = System.out;
     PrintStream log = json ? System.err : System.out;
     if (killAfter != null && !target.local) {
       throw new IllegalArgumentException("--kill-worker-after needs --local");
@@ -133,126 +142,110 @@ public final class BenchCommand implements Callable<Integer> {
     try (UnsplitModel reference = new UnsplitModel(loaded, ExecutorOptions.DEFAULT)) {
       inputs = new BenchInputs(model.input(), distinctInputs, reference);
     }
-    LocalCluster cluster = null;
+    OipLoad load =
+        new OipLoad(model, inputs, protocol, concurrency, Duration.ofMillis(requestTimeoutMs));
+    MonolithicBaselines baselines = null;
     boolean passed = false;
     try {
-      String baseUrl;
-      String grpc;
-      if (target.local) {
-        ServedPipeline served = localOptions.plan(loaded);
-        log.println("Starting a local pipeline of " + served.stageCount() + " stages ...");
-        cluster = localOptions.start(served);
-        cluster.awaitReady(Duration.ofMinutes(10));
-        baseUrl = "http://" + cluster.dispatcher().host() + ":" + cluster.dispatcher().httpPort();
-        grpc = cluster.dispatcher().host() + ":" + cluster.dispatcher().grpcPort();
-      } else {
-        baseUrl = HttpOipClient.stripSlash(target.url);
-        URI uri = URI.create(baseUrl);
-        grpc = grpcTarget != null ? grpcTarget : uri.getHost() + ":" + (uri.getPort() + 1);
-      }
-      Supplier<OipClient> clients = clients(baseUrl, grpc, model);
+      OipLoad.Endpoint pipeline = target.local ? startLocal(loaded, log) : remote();
+      Supplier<OipClient> clients = load.clients(pipeline);
       int warm = warmup >= 0 ? warmup : 2 * concurrency;
       if (warm > 0) {
         log.println("Warming up with " + warm + " requests ...");
-        LoadRun.run(
-            clients, warm, concurrency, inputs::input, null, TOLERANCE, done -> {}, quiet(log));
       }
-      double replaysBefore = replays(baseUrl);
+      load.warmUp(clients, warm);
+      double replaysBefore = replays(pipeline.httpUrl());
       AtomicReference<String> killed = new AtomicReference<>();
-      LocalCluster running = cluster;
-      MonolithicRun baseline =
-          compareMonolithic
-              ? new MonolithicRun(loaded, inputs, localBatching(), concurrency)
-              : null;
-      try {
-        int parts = compareMonolithic ? Math.max(1, Math.min(rounds, requests)) : 1;
-        if (baseline != null) {
-          log.println(
-              "Comparing with the unsplit model in this process (one TensorFlow session using"
-                  + " every core, same batching, "
-                  + concurrency
-                  + " callers), alternating in "
-                  + parts
-                  + " rounds ...");
-          baseline.run(warm, concurrency);
-        }
+      ProgressBar progress = new ProgressBar(log, requests, ProgressBar.onTerminal());
+      List<BenchRounds.Contender> contenders = new ArrayList<>();
+      contenders.add(
+          (first, count) -> load.send(clients, first, count, killer(killed, log), progress));
+      int roundCount = 1;
+      Integer processes = cluster == null ? null : cluster.workerProcesses() + 1;
+      if (compareMonolithic) {
+        baselines = new MonolithicBaselines(served, loaded, inputs, localBatching(), concurrency);
+        contenders.addAll(baselines.warmedContenders(load, warm));
+        roundCount = rounds;
         log.println(
-            "Sending " + requests + " requests from " + concurrency + " callers over " + protocol);
-        ProgressBar progress = new ProgressBar(log, requests, ProgressBar.onTerminal());
-        LoadRun.Result result = null;
-        LoadRun.Result monolithic = null;
-        int sent = 0;
-        for (int part = 0; part < parts; part++) {
-          int count = requests / parts + (part < requests % parts ? 1 : 0);
-          LoadRun.Result piece =
-              LoadRun.run(
-                  clients,
-                  sent,
-                  count,
-                  concurrency,
-                  inputs::input,
-                  inputs::expected,
-                  TOLERANCE,
-                  done -> {
-                    if (killAfter != null && done >= killAfter && killed.get() == null) {
-                      killOne(running, killed, log);
-                    }
-                  },
-                  progress);
-          result = result == null ? piece : result.plus(piece);
-          sent += count;
-          if (baseline != null) {
-            LoadRun.Result base = baseline.run(count, concurrency);
-            monolithic = monolithic == null ? base : monolithic.plus(base);
-          }
-        }
-        progress.finish();
-        double replays = replays(baseUrl) - replaysBefore;
-        report(
-            out,
-            result,
-            monolithic == null ? null : monolithic.throughput(),
-            replays,
-            killed.get());
-        passed = result.failed() == 0 && result.duplicates() == 0 && result.mismatches() == 0;
-        return passed ? 0 : 1;
-      } finally {
-        if (baseline != null) {
-          baseline.close();
-        }
+            "Comparing with "
+                + baselines.describe(processes)
+                + "; "
+                + concurrency
+                + " callers each, alternating in "
+                + BenchRounds.parts(requests, roundCount)
+                + " rounds ...");
       }
+      log.println(
+          "Sending " + requests + " requests from " + concurrency + " callers over " + protocol);
+      List<LoadRun.Result> results = BenchRounds.run(requests, roundCount, contenders);
+      progress.finish();
+      LoadRun.Result result = results.get(0);
+      new BenchReport(
+              result,
+              replays(pipeline.httpUrl()) - replaysBefore,
+              concurrency,
+              protocol,
+              processes,
+              baselines == null ? null : baselines.comparison(results.subList(1, results.size())),
+              killed.get())
+          .print(System.out, json);
+      passed = result.failed() == 0 && result.duplicates() == 0 && result.mismatches() == 0;
+      return passed ? 0 : 1;
     } finally {
-      if (cluster != null) {
-        cluster.close();
-        // Worker logs matter only when something failed (the failures name the requests).
-        if (passed) {
-          cluster.deleteWorkerLogs();
-        } else {
-          log.println("Worker logs: " + cluster.workerLogs());
-        }
+      if (baselines != null) {
+        baselines.close();
+      }
+      closeLocal(cluster, passed, log);
+      if (served != null) {
+        closeLocal(served.cluster(), passed, log);
       }
     }
+  }
+
+  /** Starts the local pipeline and, to compare with, the served baseline; waits for both. */
+  private OipLoad.Endpoint startLocal(LoadedModel loaded, PrintStream log) throws Exception {
+    ServedPipeline pipeline = localOptions.plan(loaded);
+    log.println("Starting a local pipeline of " + pipeline.stageCount() + " stages ...");
+    cluster = localOptions.start(pipeline);
+    if (compareMonolithic) {
+      served = ServedBaseline.start(loaded, localOptions, pipeline);
+      log.println("Starting the " + served.description() + " ...");
+      served.cluster().awaitReady(Duration.ofMinutes(10));
+    }
+    cluster.awaitReady(Duration.ofMinutes(10));
+    return OipLoad.Endpoint.of(cluster);
+  }
+
+  private OipLoad.Endpoint remote() {
+    String baseUrl = HttpOipClient.stripSlash(target.url);
+    URI uri = URI.create(baseUrl);
+    return new OipLoad.Endpoint(
+        baseUrl, grpcTarget != null ? grpcTarget : uri.getHost() + ":" + (uri.getPort() + 1));
   }
 
   private BatchingConfig localBatching() {
     return localOptions.dispatcherSettings(1).batching();
   }
 
-  private Supplier<OipClient> clients(String baseUrl, String grpc, ModelInfo model) {
-    Duration timeout = Duration.ofMillis(requestTimeoutMs);
-    return switch (protocol) {
-      case "http" ->
-          () ->
-              new HttpOipClient(
-                  baseUrl, model.name(), model.input().name(), model.output().name(), timeout);
-      case "grpc" -> () -> new GrpcOipClient(grpc, model.name(), model.input().name(), timeout);
-      default ->
-          throw new IllegalArgumentException("--protocol must be http or grpc, not " + protocol);
+  private IntConsumer killer(AtomicReference<String> killed, PrintStream log) {
+    return done -> {
+      if (killAfter != null && done >= killAfter && killed.get() == null) {
+        killOne(cluster, killed, log);
+      }
     };
   }
 
-  private static ProgressBar quiet(PrintStream log) {
-    return new ProgressBar(log, 1, false);
+  /** Stops a local cluster; its worker logs matter only when something failed. */
+  private static void closeLocal(LocalCluster local, boolean passed, PrintStream log) {
+    if (local == null) {
+      return;
+    }
+    local.close();
+    if (passed) {
+      local.deleteWorkerLogs();
+    } else {
+      log.println("Worker logs: " + local.workerLogs());
+    }
   }
 
   private static void killOne(
@@ -288,62 +281,5 @@ public final class BenchCommand implements Callable<Integer> {
     } catch (Exception e) {
       return 0;
     }
-  }
-
-  private void report(
-      PrintStream out, LoadRun.Result result, Double monolithic, double replays, String killed)
-      throws Exception {
-    ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-    ObjectNode report = mapper.createObjectNode();
-    report.put("requests", result.requests());
-    report.put("succeeded", result.succeeded());
-    report.put("failed", result.failed());
-    report.put("duplicates", result.duplicates());
-    report.put("mismatches", result.mismatches());
-    report.put("throughputRps", round(result.throughput()));
-    ObjectNode latency = report.putObject("latencyMs");
-    latency.put("p50", round(result.percentile(50)));
-    latency.put("p99", round(result.percentile(99)));
-    latency.put("max", round(result.percentile(100)));
-    if (monolithic != null) {
-      report.put("monolithicThroughputRps", round(monolithic));
-      report.put("ratioVsMonolithic", round(result.throughput() / monolithic));
-    } else {
-      report.putNull("monolithicThroughputRps");
-      report.putNull("ratioVsMonolithic");
-    }
-    report.put("replays", (long) replays);
-    report.put("concurrency", concurrency);
-    report.put("protocol", protocol);
-    if (killed != null) {
-      report.put("killedWorker", killed);
-    }
-    if (json) {
-      out.println(mapper.writeValueAsString(report));
-    } else {
-      out.printf(
-          "requests %d: %d succeeded, %d failed, %d duplicates, %d mismatches%n",
-          result.requests(),
-          result.succeeded(),
-          result.failed(),
-          result.duplicates(),
-          result.mismatches());
-      out.printf(
-          "throughput %.2f req/s; latency p50 %.0f ms, p99 %.0f ms, max %.0f ms; replays %d%n",
-          result.throughput(),
-          result.percentile(50),
-          result.percentile(99),
-          result.percentile(100),
-          (long) replays);
-      if (monolithic != null) {
-        out.printf(
-            "unsplit model %.2f req/s; ratio %.2f%n", monolithic, result.throughput() / monolithic);
-      }
-    }
-    result.failures().stream().limit(10).forEach(f -> System.err.println("  " + f));
-  }
-
-  private static double round(double value) {
-    return Math.round(value * 100) / 100.0;
   }
 }

@@ -47,6 +47,27 @@ final class LoadRun {
           allFailures);
     }
 
+    /**
+     * This result, when every request got exactly one correct answer.
+     *
+     * @throws IllegalStateException naming {@code what} and the failures otherwise
+     */
+    Result requireAllCorrect(String what) {
+      if (failed > 0 || duplicates > 0 || mismatches > 0) {
+        throw new IllegalStateException(
+            what
+                + " failed: "
+                + failed
+                + " failed, "
+                + duplicates
+                + " duplicates, "
+                + mismatches
+                + " mismatches "
+                + failures);
+      }
+      return this;
+    }
+
     double throughput() {
       return seconds > 0 ? succeeded / seconds : 0;
     }

@@ -170,6 +170,21 @@ public final class LocalCluster implements AutoCloseable {
     }
   }
 
+  /** The base URL of the dispatcher's OIP HTTP API. */
+  public String httpUrl() {
+    return "http://" + dispatcher.host() + ":" + dispatcher.httpPort();
+  }
+
+  /** host:port of the dispatcher's OIP gRPC API. */
+  public String grpcTarget() {
+    return dispatcher.host() + ":" + dispatcher.grpcPort();
+  }
+
+  /** Worker JVMs the layout runs (a restarted worker replaces the one that died). */
+  public int workerProcesses() {
+    return layout.workersWanted();
+  }
+
   public Dispatcher dispatcher() {
     return dispatcher;
   }

@@ -57,18 +57,10 @@ public final class LocalCommand implements Callable<Integer> {
   static void printReady(PrintStream out, LocalCluster cluster) {
     ServedPipeline served = cluster.pipeline();
     String model = served.model().name();
-    String host = cluster.dispatcher().host();
     out.println("Pipeline '" + cluster.membership().pipeline() + "' serves model " + model + ":");
-    out.println(
-        "  OIP HTTP  http://"
-            + host
-            + ":"
-            + cluster.dispatcher().httpPort()
-            + "/v2/models/"
-            + model
-            + "/infer");
-    out.println("  OIP gRPC  " + host + ":" + cluster.dispatcher().grpcPort());
-    out.println("  metrics   http://" + host + ":" + cluster.dispatcher().httpPort() + "/metrics");
+    out.println("  OIP HTTP  " + cluster.httpUrl() + "/v2/models/" + model + "/infer");
+    out.println("  OIP gRPC  " + cluster.grpcTarget());
+    out.println("  metrics   " + cluster.httpUrl() + "/metrics");
     out.println(
         "  workers   "
             + cluster.workers().values().stream()

@@ -136,12 +136,27 @@ final class LocalOptions {
         .build();
   }
 
+  /**
+   * These options for a one-stage plan on any free ports, with {@code maxInFlightBatches} batches
+   * in flight (a one-stage plan would otherwise default to one).
+   */
+  DispatcherSettings oneStageSettings(int maxInFlightBatches) {
+    return serving
+        .applyWithInFlight(DispatcherSettings.builder(1).ports(host, 0, 0), maxInFlightBatches)
+        .build();
+  }
+
   WorkerProcess.Spec workerSpec() {
+    return workerSpec(pipeline);
+  }
+
+  /** Workers as these options describe them, registering under {@code pipelineName}. */
+  WorkerProcess.Spec workerSpec(String pipelineName) {
     try {
       Path logs = Files.createTempDirectory("adapt-local-");
       return new WorkerProcess.Spec(
           System.getProperty("java.class.path"),
-          pipeline,
+          pipelineName,
           etcd,
           intraOpThreads,
           interOpThreads,

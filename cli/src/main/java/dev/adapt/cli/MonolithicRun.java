@@ -7,18 +7,24 @@ import dev.adapt.dispatcher.Batch;
 import dev.adapt.dispatcher.Batcher;
 import dev.adapt.dispatcher.BatchingConfig;
 import dev.adapt.dispatcher.DispatcherMetrics;
-import java.io.PrintStream;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The baseline: the unsplit model in one TensorFlow session that may use every core, behind the
- * same dynamic batching as the pipeline (one batch at a time), driven by the same number of
- * concurrent callers, in this process (no network).
+ * The in-process baseline: the unsplit model in one TensorFlow session that may use every core,
+ * behind the same dynamic batching as the pipeline (one batch at a time), driven by the same number
+ * of concurrent callers, in this process (no network, no encoding). It has none of the serving
+ * costs and one process instead of the pipeline's several, so it bounds what serving could reach
+ * rather than matching the pipeline's budget ({@link ServedBaseline} does that).
  */
 final class MonolithicRun implements AutoCloseable {
+  static final String DESCRIPTION = "unsplit model in the bench process";
+  static final String DETAIL =
+      "one TensorFlow session using every core, the same batching with one batch at a time, no"
+          + " network";
+
   private final UnsplitModel unsplit;
   private final ExecutorService runner = Executors.newSingleThreadExecutor();
   private final Batcher batcher;
@@ -54,8 +60,7 @@ final class MonolithicRun implements AutoCloseable {
           @Override
           public void close() {}
         };
-    LoadRun.Result result =
-        LoadRun.run(
+    return LoadRun.run(
             () -> local,
             requests,
             concurrency,
@@ -63,11 +68,8 @@ final class MonolithicRun implements AutoCloseable {
             inputs::expected,
             BenchCommand.TOLERANCE,
             done -> {},
-            new ProgressBar(new PrintStream(PrintStream.nullOutputStream()), requests, false));
-    if (result.failed() > 0 || result.mismatches() > 0) {
-      throw new IllegalStateException("the unsplit model failed: " + result.failures());
-    }
-    return result;
+            ProgressBar.silent())
+        .requireAllCorrect("the unsplit model in the bench process");
   }
 
   @Override

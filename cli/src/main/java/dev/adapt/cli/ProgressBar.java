@@ -16,6 +16,11 @@ final class ProgressBar {
     this.enabled = enabled;
   }
 
+  /** A bar that draws nothing: for runs nobody watches. */
+  static ProgressBar silent() {
+    return new ProgressBar(new PrintStream(PrintStream.nullOutputStream()), 1, false);
+  }
+
   static boolean onTerminal() {
     return System.console() != null;
   }

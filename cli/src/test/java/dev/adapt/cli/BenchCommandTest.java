@@ -59,7 +59,16 @@ class BenchCommandTest {
     assertThat(report.path("latencyMs").path("p99").asDouble())
         .isGreaterThanOrEqualTo(report.path("latencyMs").path("p50").asDouble());
     assertThat(report.path("monolithicThroughputRps").asDouble()).isPositive();
-    assertThat(report.has("ratioVsMonolithic")).isTrue();
+    assertThat(report.path("ratioVsMonolithic").asDouble()).isPositive();
+    // With --local the ratio's baseline is the unsplit model served by as many processes.
+    assertThat(report.path("monolithicBaseline").asText())
+        .contains("served")
+        .contains("2 worker processes")
+        .contains("1 stage x 2 replicas");
+    assertThat(report.path("inProcessThroughputRps").asDouble()).isPositive();
+    assertThat(report.path("ratioVsInProcess").asDouble()).isPositive();
+    assertThat(report.path("processes").path("pipeline").asInt()).isEqualTo(3);
+    assertThat(report.path("processes").path("monolithic").asInt()).isEqualTo(3);
     assertThat(report.has("replays")).isTrue();
   }
 }

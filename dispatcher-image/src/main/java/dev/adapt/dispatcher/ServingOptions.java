@@ -62,6 +62,16 @@ public final class ServingOptions {
 
   /** Sets what these options describe, for a pipeline of {@code stages} stages. */
   public DispatcherSettings.Builder apply(DispatcherSettings.Builder base, int stages) {
+    return applyWithInFlight(base, maxInFlightFor(stages));
+  }
+
+  /**
+   * Sets what these options describe, with {@code maxInFlightBatches} batches in flight: for a
+   * baseline that must keep as many batches in flight as the pipeline it is compared with, whatever
+   * its own stage count.
+   */
+  public DispatcherSettings.Builder applyWithInFlight(
+      DispatcherSettings.Builder base, int maxInFlightBatches) {
     Compression wire = TensorWireCodec.parseCompression(compression);
     RouterConfig defaults = base.router();
     return base.batching(
@@ -69,7 +79,7 @@ public final class ServingOptions {
                 maxBatchSize,
                 Duration.ofMillis(maxQueueDelayMs),
                 queueCapacity,
-                maxInFlightFor(stages),
+                maxInFlightBatches,
                 Duration.ofMillis(timeoutMs)))
         .router(
             new RouterConfig(

@@ -1,0 +1,86 @@
+package dev.adapt.cli;
+
+import dev.adapt.dispatcher.ModelInfo;
+import java.time.Duration;
+import java.util.function.IntConsumer;
+import java.util.function.Supplier;
+
+/**
+ * How {@code adapt bench} loads a dispatcher: one protocol, client code, number of callers and set
+ * of inputs for every dispatcher it drives, so that the pipeline and a served baseline are measured
+ * alike.
+ */
+final class OipLoad {
+  /** Where a dispatcher's client APIs are. */
+  record Endpoint(String httpUrl, String grpcTarget) {
+    static Endpoint of(LocalCluster cluster) {
+      return new Endpoint(cluster.httpUrl(), cluster.grpcTarget());
+    }
+  }
+
+  private final ModelInfo model;
+  private final BenchInputs inputs;
+  private final String protocol;
+  private final int concurrency;
+  private final Duration timeout;
+
+  OipLoad(ModelInfo model, BenchInputs inputs, String protocol, int concurrency, Duration timeout) {
+    if (!protocol.equals("http") && !protocol.equals("grpc")) {
+      throw new IllegalArgumentException("--protocol must be http or grpc, not " + protocol);
+    }
+    this.model = model;
+    this.inputs = inputs;
+    this.protocol = protocol;
+    this.concurrency = concurrency;
+    this.timeout = timeout;
+  }
+
+  /** A new client of {@code endpoint} for each caller. */
+  Supplier<OipClient> clients(Endpoint endpoint) {
+    String name = model.name();
+    String input = model.input().name();
+    if (protocol.equals("grpc")) {
+      return () -> new GrpcOipClient(endpoint.grpcTarget(), name, input, timeout);
+    }
+    return () -> new HttpOipClient(endpoint.httpUrl(), name, input, model.output().name(), timeout);
+  }
+
+  /** Sends {@code requests} unmeasured requests; answers are not checked. */
+  void warmUp(Supplier<OipClient> clients, int requests) throws InterruptedException {
+    LoadRun.run(
+        clients,
+        requests,
+        concurrency,
+        inputs::input,
+        null,
+        BenchCommand.TOLERANCE,
+        done -> {},
+        ProgressBar.silent());
+  }
+
+  /** Sends requests {@code first} to {@code first + count - 1}, checking every answer. */
+  LoadRun.Result send(
+      Supplier<OipClient> clients,
+      int first,
+      int count,
+      IntConsumer afterAnswer,
+      ProgressBar progress)
+      throws InterruptedException {
+    return LoadRun.run(
+        clients,
+        first,
+        count,
+        concurrency,
+        inputs::input,
+        inputs::expected,
+        BenchCommand.TOLERANCE,
+        afterAnswer,
+        progress);
+  }
+
+  /** Like {@link #send}, without progress or callbacks. */
+  LoadRun.Result send(Supplier<OipClient> clients, int first, int count)
+      throws InterruptedException {
+    return send(clients, first, count, done -> {}, ProgressBar.silent());
+  }
+}
