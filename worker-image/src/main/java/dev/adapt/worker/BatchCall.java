@@ -1,6 +1,7 @@
 package dev.adapt.worker;
 
 import dev.adapt.core.slice.SliceExecutor;
+import dev.adapt.core.slice.SliceOutput;
 import dev.adapt.core.tensor.HostTensor;
 import dev.adapt.core.wire.TensorWireCodec;
 import dev.adapt.core.wire.WireFormatException;
@@ -36,6 +37,9 @@ final class BatchCall {
   private final long defaultHopTimeoutMillis;
   private final AtomicBoolean answered = new AtomicBoolean();
   private final Hop self;
+  // The slice's output until the next hop has it: forwarded without a copy, so the executor's
+  // memory behind it must outlive the forwarding call.
+  private volatile SliceOutput held;
 
   BatchCall(
       StageRequest request,
@@ -68,10 +72,10 @@ final class BatchCall {
       HostTensor input = TensorWireCodec.decode(request.getInput());
       SliceExecutor executor = slice.executor();
       long start = System.nanoTime();
-      HostTensor result = executor.run(input);
+      held = executor.runHeld(input);
       long nanos = System.nanoTime() - start;
       metrics.computed(self.getStage(), input.rank() == 0 ? 1 : input.dim(0), nanos);
-      output = TensorWireCodec.encode(result, request.getForwardCompression());
+      output = TensorWireCodec.encode(held.tensor(), request.getForwardCompression());
       long raw = TensorWireCodec.rawBytes(output);
       long wire = TensorWireCodec.wireBytes(output);
       metrics.output(self.getStage(), raw, wire);
@@ -133,31 +137,34 @@ final class BatchCall {
     if (deadline == null) {
       stub = stub.withDeadlineAfter(defaultHopTimeoutMillis, TimeUnit.MILLISECONDS);
     }
-    stub.process(
-        onward,
-        new StreamObserver<>() {
-          private StageReply reply;
+    try {
+      stub.process(onward, relayTo(next, report));
+    } catch (RuntimeException e) {
+      // A call that never started must still free the output and answer upstream.
+      nextHopFailed(next, e);
+    }
+  }
 
-          @Override
-          public void onNext(StageReply value) {
-            reply = value;
-          }
+  private StreamObserver<StageReply> relayTo(Hop next, HopReport report) {
+    return new StreamObserver<>() {
+      private StageReply reply;
 
-          @Override
-          public void onError(Throwable error) {
-            nextHopFailed(next, error);
-          }
+      @Override
+      public void onNext(StageReply value) {
+        reply = value;
+      }
 
-          @Override
-          public void onCompleted() {
-            answer(
-                reply.toBuilder()
-                    .clearHops()
-                    .addHops(report)
-                    .addAllHops(reply.getHopsList())
-                    .build());
-          }
-        });
+      @Override
+      public void onError(Throwable error) {
+        nextHopFailed(next, error);
+      }
+
+      @Override
+      public void onCompleted() {
+        answer(
+            reply.toBuilder().clearHops().addHops(report).addAllHops(reply.getHopsList()).build());
+      }
+    };
   }
 
   private void nextHopFailed(Hop next, Throwable error) {
@@ -196,6 +203,7 @@ final class BatchCall {
   }
 
   private void respondError(Status status, String failedWorker) {
+    release();
     if (answered.compareAndSet(false, true)) {
       lifecycle.batchEnded();
       if (!response.isCancelled()) {
@@ -208,16 +216,27 @@ final class BatchCall {
     if (answered.compareAndSet(false, true)) {
       lifecycle.batchEnded();
       if (!response.isCancelled()) {
+        // Serialises the reply before returning, so the output may go right after.
         response.onNext(reply);
         response.onCompleted();
       }
     }
+    release();
   }
 
   /** Ends a call whose caller has gone: nothing to answer, only the books to balance. */
   private void finish() {
+    release();
     if (answered.compareAndSet(false, true)) {
       lifecycle.batchEnded();
+    }
+  }
+
+  /** Frees the slice's output; called once the call to the next hop has ended, or never began. */
+  private void release() {
+    SliceOutput output = held;
+    if (output != null) {
+      output.close();
     }
   }
 }

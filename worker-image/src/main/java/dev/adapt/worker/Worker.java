@@ -5,6 +5,7 @@ import dev.adapt.core.membership.Membership;
 import dev.adapt.core.membership.WorkerRecord;
 import dev.adapt.core.membership.WorkerRegistration;
 import dev.adapt.core.membership.WorkerState;
+import dev.adapt.proto.v1.StageRequest;
 import dev.adapt.proto.v1.WorkerGrpc;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.Server;
@@ -156,7 +157,9 @@ public final class Worker implements AutoCloseable {
         serverBuilder
             .executor(grpcExecutor)
             .maxInboundMessageSize(PeerChannels.MAX_MESSAGE_BYTES)
-            .addService(service)
+            .addService(
+                SingleCopyParsing.forRequestsOf(
+                    service.bindService(), WorkerGrpc.getProcessMethod(), StageRequest.parser()))
             .addService(health.getHealthService())
             .build()
             .start();

@@ -15,6 +15,14 @@ public interface SliceExecutor extends AutoCloseable {
   HostTensor run(HostTensor input);
 
   /**
+   * Like {@link #run}, but the output may be a view of memory the executor frees only when the
+   * returned output is closed; the caller closes it once nothing reads the data any more.
+   */
+  default SliceOutput runHeld(HostTensor input) {
+    return SliceOutput.of(run(input));
+  }
+
+  /**
    * Runs the slice once on a batch of zeros of {@code batchSize} items, so that the one-time work
    * of a fresh session (graph optimisation, kernel choice, memory pools) is done before the first
    * real batch arrives. Returns false, having run nothing, when the input's shape is not known

@@ -64,10 +64,7 @@ final class TensorConversion {
 
   /** A host copy of {@code tensor}. */
   static HostTensor toHost(Tensor tensor) {
-    DType dtype =
-        DType.fromTensorFlowName(tensor.dataType().name())
-            .orElseThrow(
-                () -> new IllegalStateException("cannot carry a " + tensor.dataType() + " tensor"));
+    DType dtype = hostType(tensor);
     RawTensor raw = tensor.asRawTensor();
     byte[] bytes = new byte[Math.toIntExact(raw.numBytes())];
     ByteBuffer memory = nativeMemory(raw);
@@ -77,6 +74,22 @@ final class TensorConversion {
       raw.data().read(bytes);
     }
     return HostTensor.of(dtype, tensor.shape().asArray(), bytes);
+  }
+
+  /**
+   * A host tensor viewing {@code tensor}'s native memory, valid only while the tensor is open; or
+   * null when TensorFlow Java does not expose the memory (then {@link #toHost} copies it).
+   */
+  static HostTensor view(Tensor tensor) {
+    DType dtype = hostType(tensor);
+    ByteBuffer memory = nativeMemory(tensor.asRawTensor());
+    return memory == null ? null : HostTensor.of(dtype, tensor.shape().asArray(), memory);
+  }
+
+  private static DType hostType(Tensor tensor) {
+    return DType.fromTensorFlowName(tensor.dataType().name())
+        .orElseThrow(
+            () -> new IllegalStateException("cannot carry a " + tensor.dataType() + " tensor"));
   }
 
   /**

@@ -70,6 +70,26 @@ public final class TensorFlowSliceExecutor implements SliceExecutor {
   }
 
   @Override
+  public SliceOutput runHeld(HostTensor input) {
+    checkInput(input);
+    try (Tensor fed = TensorConversion.toTensor(input)) {
+      Result result = runTensor(fed);
+      try {
+        HostTensor view = TensorConversion.view(result.get(0));
+        if (view == null) {
+          try (result) {
+            return SliceOutput.of(TensorConversion.toHost(result.get(0)));
+          }
+        }
+        return new SliceOutput(view, result::close);
+      } catch (RuntimeException e) {
+        result.close();
+        throw e;
+      }
+    }
+  }
+
+  @Override
   public boolean warmUp(int batchSize) {
     if (batchSize < 1) {
       throw new IllegalArgumentException("a warm-up batch needs at least one item: " + batchSize);

@@ -52,6 +52,24 @@ class TensorFlowSliceExecutorTest {
   }
 
   @Test
+  void aHeldOutputViewsTheSameValuesAsACopiedOne() {
+    SliceArtifact slice = firstStage();
+    try (TensorFlowSliceExecutor executor =
+        TensorFlowSliceExecutor.load(slice, new ExecutorOptions(1, 1))) {
+      HostTensor input = TestModels.randomFloats(3, 4, 16);
+      HostTensor copied = executor.run(input);
+      SliceOutput held = executor.runHeld(input);
+
+      assertThat(held.tensor().data().isDirect()).as("a view of TensorFlow's memory").isTrue();
+      assertThat(held.tensor().shape()).containsExactly(copied.shape());
+      assertThat(held.tensor().dtype()).isEqualTo(copied.dtype());
+      assertThat(held.tensor().toByteArray()).isEqualTo(copied.toByteArray());
+      held.close();
+      held.close();
+    }
+  }
+
+  @Test
   void warmsUpOnZerosOfTheRequestedBatchSize() {
     SliceArtifact slice = firstStage();
     try (TensorFlowSliceExecutor executor =
