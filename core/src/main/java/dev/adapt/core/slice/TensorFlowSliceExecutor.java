@@ -74,17 +74,18 @@ public final class TensorFlowSliceExecutor implements SliceExecutor {
     checkInput(input);
     try (Tensor fed = TensorConversion.toTensor(input)) {
       Result result = runTensor(fed);
+      boolean handedOver = false;
       try {
         HostTensor view = TensorConversion.view(result.get(0));
         if (view == null) {
-          try (result) {
-            return SliceOutput.of(TensorConversion.toHost(result.get(0)));
-          }
+          return SliceOutput.of(TensorConversion.toHost(result.get(0)));
         }
+        handedOver = true;
         return new SliceOutput(view, result::close);
-      } catch (RuntimeException e) {
-        result.close();
-        throw e;
+      } finally {
+        if (!handedOver) {
+          result.close();
+        }
       }
     }
   }
