@@ -47,10 +47,6 @@ public final class LocalCluster implements AutoCloseable {
             return thread;
           });
   private final Subscription assigning;
-  // The launcher is the only writer of assignments, so what it wrote last is never older than the
-  // membership's view; a view whose watch has not caught up yet would have workers that already
-  // hold a stage placed afresh, moving them. Touched only on the launcher's thread.
-  private Map<String, Assignment> applied;
   private volatile boolean closing;
 
   private LocalCluster(
@@ -137,10 +133,9 @@ public final class LocalCluster implements AutoCloseable {
             layout,
             pipeline.plan().generation(),
             snapshot.workers().values(),
-            applied != null ? applied : snapshot.assignments());
+            snapshot.assignments());
     try {
       membership.applyAssignments(desired);
-      applied = desired;
     } catch (RuntimeException e) {
       log.warn("cannot write assignments yet: {}", e.getMessage());
       control.schedule(this::assign, 500, TimeUnit.MILLISECONDS);

@@ -116,6 +116,7 @@ public final class EtcdMembership implements Membership {
             .map(a -> Op.put(bytes(keys.assignment(a.workerId())), json(a), PutOption.DEFAULT))
             .toArray(Op[]::new);
     await(client.getKVClient().txn().Then(puts).commit(), "write assignments " + assignments);
+    state.applyOwnWrite(changes -> assignments.forEach(changes::putAssignment));
   }
 
   @Override
@@ -125,9 +126,14 @@ public final class EtcdMembership implements Membership {
             .map(id -> Op.delete(bytes(keys.assignment(id)), DeleteOption.DEFAULT))
             .toArray(Op[]::new);
     await(client.getKVClient().txn().Then(deletes).commit(), "delete assignments " + workerIds);
+    state.applyOwnWrite(changes -> workerIds.forEach(changes::removeAssignment));
   }
 
-  /** Writes the changed assignments and deletes the removed ones in one transaction. */
+  /**
+   * Writes the changed assignments and deletes the removed ones in one transaction. The snapshot
+   * shows them as soon as this returns: a writer that placed workers again from a view still
+   * lacking its own last write would move workers that already hold a stage.
+   */
   @Override
   public void applyAssignments(Map<String, Assignment> desired) {
     Map<String, Assignment> current = snapshot().assignments();
@@ -145,6 +151,13 @@ public final class EtcdMembership implements Membership {
       await(
           client.getKVClient().txn().Then(ops.toArray(Op[]::new)).commit(),
           "apply assignments " + desired.values());
+      state.applyOwnWrite(
+          changes -> {
+            current.keySet().stream()
+                .filter(id -> !desired.containsKey(id))
+                .forEach(changes::removeAssignment);
+            desired.values().forEach(changes::putAssignment);
+          });
     }
   }
 

@@ -59,6 +59,17 @@ final class MembershipState implements AutoCloseable {
     publish(revision);
   }
 
+  /**
+   * Applies changes this process has just committed to the store, before the watch reports them,
+   * keeping the watch's revision: its later events for the same keys carry the same values, and
+   * events it has not delivered yet must still apply. Ignored until the first full read.
+   */
+  synchronized void applyOwnWrite(Consumer<Changes> changes) {
+    if (current.synced()) {
+      apply(current.revision(), changes);
+    }
+  }
+
   /** Applies changes as the next revision, for memberships without a store that counts them. */
   synchronized void applyNext(Consumer<Changes> changes) {
     apply(current.revision() + 1, changes);

@@ -113,6 +113,34 @@ class EtcdMembershipTest {
   }
 
   @Test
+  void aWriterSeesItsOwnAssignmentsAsSoonAsTheyAreWritten() {
+    Membership writer = membership(Duration.ofSeconds(3));
+    Membership observer = membership(Duration.ofSeconds(3));
+    awaitSnapshot(writer, MembershipSnapshot::synced);
+
+    Map<String, Assignment> first =
+        Map.of("a", new Assignment("a", 0, 1), "b", new Assignment("b", 1, 1));
+    writer.applyAssignments(first);
+    assertThat(writer.snapshot().assignments()).isEqualTo(first);
+
+    Map<String, Assignment> second =
+        Map.of("b", new Assignment("b", 0, 2), "c", Assignment.standby("c", 2));
+    writer.applyAssignments(second);
+    assertThat(writer.snapshot().assignments()).isEqualTo(second);
+
+    writer.putAssignments(List.of(new Assignment("d", 1, 2)));
+    assertThat(writer.snapshot().assignment("d")).contains(new Assignment("d", 1, 2));
+    writer.deleteAssignments(List.of("c"));
+    assertThat(writer.snapshot().assignment("c")).isEmpty();
+
+    // The watch's later events for the same keys leave the writer where the store is.
+    Map<String, Assignment> stored =
+        Map.of("b", new Assignment("b", 0, 2), "d", new Assignment("d", 1, 2));
+    awaitSnapshot(observer, s -> s.assignments().equals(stored));
+    assertThat(writer.snapshot().assignments()).isEqualTo(stored);
+  }
+
+  @Test
   void writersAreObserved() throws Exception {
     Membership writer = membership(Duration.ofSeconds(3));
     Membership observer = membership(Duration.ofSeconds(3));
