@@ -37,6 +37,8 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.MixedOperation;
 import io.fabric8.kubernetes.client.dsl.Resource;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
+import io.fabric8.kubernetes.client.extended.leaderelection.resourcelock.LeaseLock;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.Operator;
 import java.io.IOException;
@@ -44,12 +46,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
@@ -171,6 +175,47 @@ class InferencePipelineOperatorTest {
         .isInstanceOf(KubernetesClientException.class)
         .extracting(e -> ((KubernetesClientException) e).getCode())
         .isEqualTo(403);
+  }
+
+  @Test
+  void theServiceAccountHoldsAndRenewsTheLeaderElectionLease() throws Exception {
+    // As the operator's leader election does (OperatorMain): a Lease in adapt-system, renewed
+    // every retry period; a renewal the Role forbids makes the operator exit.
+    List<ZonedDateTime> renewals = new CopyOnWriteArrayList<>();
+    var elector =
+        operatorClient
+            .leaderElector()
+            .withConfig(
+                new io.fabric8.kubernetes.client.extended.leaderelection
+                        .LeaderElectionConfigBuilder()
+                    .withName("adapt-operator")
+                    .withLock(new LeaseLock("adapt-system", "adapt-operator", "lease-test"))
+                    .withLeaseDuration(Duration.ofSeconds(6))
+                    .withRenewDeadline(Duration.ofSeconds(4))
+                    .withRetryPeriod(Duration.ofMillis(300))
+                    .withReleaseOnCancel()
+                    .withLeaderCallbacks(new LeaderCallbacks(() -> {}, () -> {}, leader -> {}))
+                    .build())
+            .build();
+    var running = elector.start();
+    try {
+      await("three renewals of the lease by the operator's ServiceAccount")
+          .atMost(TIMEOUT)
+          .until(
+              () -> {
+                var lease =
+                    admin.leases().inNamespace("adapt-system").withName("adapt-operator").get();
+                if (lease != null
+                    && "lease-test".equals(lease.getSpec().getHolderIdentity())
+                    && lease.getSpec().getRenewTime() != null
+                    && !renewals.contains(lease.getSpec().getRenewTime())) {
+                  renewals.add(lease.getSpec().getRenewTime());
+                }
+                return renewals.size() >= 3;
+              });
+    } finally {
+      running.cancel(true);
+    }
   }
 
   @Test
