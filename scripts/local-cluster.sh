@@ -354,7 +354,9 @@ up() {
       log "already up; kubeconfig: $admin_kubeconfig"
       return
     }
-    die "a cluster was started here and is not healthy: run '$0 down' first"
+    # What a stopped session, a killed script or a reboot left behind.
+    log "a cluster started earlier is no longer healthy: removing it first"
+    down
   fi
   started=$SECONDS
   local bins
