@@ -431,7 +431,7 @@ EOF
     check_alive containerd
     die "containerd did not answer within 60 s; its log: $logs/containerd.log"
   }
-  load_images "${ADAPT_PAUSE_ARCHIVE:-$("$here/images.sh" pause | awk '/\.tar$/ {print $NF}' | tail -n 1)}"
+  load_images "$("$here/images.sh" pause | awk '/\.tar$/ {print $NF}' | tail -n 1)"
   start kubelet "$bins/kubelet" --config="$state/kubelet/config.yaml" \
     --kubeconfig="$state/kubelet.kubeconfig" --hostname-override="$NODE_NAME" \
     --node-ip="$NODE_IP" --root-dir="$state/kubelet/root" --cert-dir="$state/kubelet/pki"
