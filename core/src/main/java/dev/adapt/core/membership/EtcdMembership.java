@@ -31,10 +31,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Membership stored in etcd under {@link MembershipKeys}. The observed state is read once and then
- * followed with a watch from the next revision; after an outage the watch resumes where it left
- * off, and when that is impossible (history compacted, watch cancelled) everything is read again.
- * Nothing is watched until someone asks for a snapshot, so a worker that only registers costs etcd
- * no watch.
+ * followed with a watch from the next revision. When the watch breaks (etcd unreachable, restarted,
+ * history compacted, watch cancelled) everything is read again and watched from the revision of
+ * that read, rather than resumed where it left off: an etcd that comes back without its data (a
+ * member on an emptyDir replaced) counts revisions from 1 again, and a watch resumed at the old
+ * revision would wait silently for that revision while the view kept the lost keys. Nothing is
+ * watched until someone asks for a snapshot, so a worker that only registers costs etcd no watch.
  */
 public final class EtcdMembership implements Membership {
   private static final Logger LOG = LoggerFactory.getLogger(EtcdMembership.class);
@@ -50,6 +52,13 @@ public final class EtcdMembership implements Membership {
   private volatile boolean closed;
   private boolean watching;
   private Watch.Watcher watcher;
+
+  /** Identifies the current watch; callbacks of a replaced one are ignored. */
+  private Object watch;
+
+  /** A broken watch to close, off jetcd's callback thread. */
+  private Watch.Watcher replaced;
+
   private boolean outageLogged;
 
   private EtcdMembership(EtcdSettings settings, String pipeline) {
@@ -194,6 +203,7 @@ public final class EtcdMembership implements Membership {
         watcher.close();
       }
     }
+    closeReplaced();
     scheduler.shutdownNow();
     state.close();
     client.close();
@@ -211,6 +221,7 @@ public final class EtcdMembership implements Membership {
     if (closed) {
       return;
     }
+    closeReplaced();
     try {
       var response =
           client
@@ -255,13 +266,18 @@ public final class EtcdMembership implements Membership {
         if (closed) {
           return;
         }
+        Object token = new Object();
+        watch = token;
         watcher =
             client
                 .getWatchClient()
                 .watch(
                     bytes(keys.prefix()),
                     option,
-                    Watch.listener(this::onWatch, this::onWatchError, this::onWatchClosed));
+                    Watch.listener(
+                        events -> onWatch(token, events),
+                        error -> onWatchError(token, error),
+                        () -> onWatchClosed(token)));
       }
       if (outageLogged) {
         LOG.info(
@@ -293,7 +309,12 @@ public final class EtcdMembership implements Membership {
     }
   }
 
-  private void onWatch(WatchResponse response) {
+  private void onWatch(Object token, WatchResponse response) {
+    synchronized (this) {
+      if (watch != token) {
+        return;
+      }
+    }
     if (response.getEvents().isEmpty()) {
       return;
     }
@@ -349,17 +370,49 @@ public final class EtcdMembership implements Membership {
     }
   }
 
-  private void onWatchError(Throwable error) {
-    // The watcher resumes by itself from the last revision it saw, unless the error halts it;
-    // then onWatchClosed follows.
+  /**
+   * The watch broke. jetcd would resume it from the revision after the last event; instead it is
+   * closed and everything read again (see the class comment), as soon as etcd answers.
+   */
+  private void onWatchError(Object token, Throwable error) {
     LOG.debug("membership watch of pipeline {} interrupted: {}", pipeline, error.toString());
+    if (stopWatch(token)) {
+      try {
+        scheduler.execute(this::resync);
+      } catch (java.util.concurrent.RejectedExecutionException closing) {
+        LOG.debug("membership closed; no resync");
+      }
+    }
   }
 
-  private void onWatchClosed() {
-    if (!closed) {
+  private void onWatchClosed(Object token) {
+    if (stopWatch(token)) {
       LOG.warn("membership watch of pipeline {} ended; reading everything again", pipeline);
       scheduleResync();
     }
+  }
+
+  /** Closes a broken watch, here rather than in jetcd's callback, which holds its client's lock. */
+  private void closeReplaced() {
+    Watch.Watcher broken;
+    synchronized (this) {
+      broken = replaced;
+      replaced = null;
+    }
+    if (broken != null) {
+      broken.close();
+    }
+  }
+
+  /** Ends the current watch if {@code token} names it; false for a watch already replaced. */
+  private synchronized boolean stopWatch(Object token) {
+    if (closed || watch != token) {
+      return false;
+    }
+    watch = null;
+    replaced = watcher;
+    watcher = null;
+    return true;
   }
 
   /** A malformed value is logged and skipped: one bad key must not blind the observer. */

@@ -274,6 +274,30 @@ class EtcdMembershipTest {
   }
 
   @Test
+  void anEtcdThatComesBackEmptyIsReadAgain() {
+    Membership observer = membership(Duration.ofSeconds(3));
+    Membership writer = membership(Duration.ofSeconds(3));
+    writer.putAssignments(List.of(new Assignment("a", 0, 1)));
+    // Many revisions, so that the empty etcd stays far below the revision the watch had reached.
+    for (long generation = 1; generation <= 40; generation++) {
+      writer.putSpec(new SpecRecord("builtin:resnet50", null, null, 2, generation));
+    }
+    awaitSnapshot(observer, s -> s.spec().map(spec -> spec.generation() == 40).orElse(false));
+
+    etcd.kill();
+    etcd.restartEmpty();
+    writer.putSpec(new SpecRecord("builtin:resnet50", null, null, 2, 1));
+
+    // A watch resumed at the old revision would wait for revision 40-something and show the old
+    // contents until then; the observer must show what etcd holds now.
+    MembershipSnapshot now =
+        awaitSnapshot(observer, s -> s.spec().map(spec -> spec.generation() == 1).orElse(false));
+    assertThat(now.assignments()).isEmpty();
+    writer.putAssignments(List.of(new Assignment("b", 1, 1)));
+    awaitSnapshot(observer, s -> s.assignments().equals(Map.of("b", new Assignment("b", 1, 1))));
+  }
+
+  @Test
   void writesFailClearlyWhileEtcdIsDown() {
     Membership membership =
         track(

@@ -113,6 +113,22 @@ public final class EtcdServer implements AutoCloseable {
     awaitHealthy();
   }
 
+  /**
+   * Starts etcd again on the same ports, but empty, after {@link #stop()} or {@link #kill()}: a
+   * member whose data was on a volume that went with its pod (an emptyDir). Same name, addresses
+   * and cluster token, so clients cannot tell it from the old member but by its contents.
+   */
+  public synchronized void restartEmpty() {
+    if (isRunning()) {
+      throw new IllegalStateException("etcd is still running");
+    }
+    deleteData();
+    initialized = false;
+    launch();
+    awaitHealthy();
+    initialized = true;
+  }
+
   @Override
   public synchronized void close() {
     killQuietly();
