@@ -261,7 +261,13 @@ public final class EtcdMembership implements Membership {
                         }));
       }
       state.reset(revision, workers, assignments, plan[0], spec[0], loadFailure[0]);
-      WatchOption option = WatchOption.builder().isPrefix(true).withRevision(revision + 1).build();
+      // Created-notify: the answer to the watch's creation carries the store's revision.
+      WatchOption option =
+          WatchOption.builder()
+              .isPrefix(true)
+              .withRevision(revision + 1)
+              .withCreateNotify(true)
+              .build();
       synchronized (this) {
         if (closed) {
           return;
@@ -314,6 +320,22 @@ public final class EtcdMembership implements Membership {
       if (watch != token) {
         return;
       }
+    }
+    if (response.isCreatedNotify()) {
+      long store = response.getHeader().getRevision();
+      long seen = state.snapshot().revision();
+      if (store < seen && stopWatch(token)) {
+        // The watch was created on an etcd that is behind what was read: one that lost its data
+        // between the read and the watch. Its revisions would reach ours only after many writes.
+        LOG.warn(
+            "etcd of pipeline {} is at revision {}, below the {} already read: it lost its data;"
+                + " reading everything again",
+            pipeline,
+            store,
+            seen);
+        scheduleResync();
+      }
+      return;
     }
     if (response.getEvents().isEmpty()) {
       return;
@@ -375,7 +397,10 @@ public final class EtcdMembership implements Membership {
    * closed and everything read again (see the class comment), as soon as etcd answers.
    */
   private void onWatchError(Object token, Throwable error) {
-    LOG.debug("membership watch of pipeline {} interrupted: {}", pipeline, error.toString());
+    LOG.info(
+        "membership watch of pipeline {} interrupted ({}); reading everything again",
+        pipeline,
+        error.toString());
     if (stopWatch(token)) {
       try {
         scheduler.execute(this::resync);
