@@ -3,6 +3,7 @@ package dev.adapt.dispatcher;
 import dev.adapt.core.membership.Assignment;
 import dev.adapt.core.membership.Membership;
 import dev.adapt.core.membership.MembershipSnapshot;
+import dev.adapt.core.membership.PlanRecord;
 import dev.adapt.core.membership.Subscription;
 import dev.adapt.core.membership.WorkerRecord;
 import dev.adapt.core.membership.WorkerState;
@@ -35,6 +36,7 @@ public final class Dispatcher implements AutoCloseable {
   private final PipelineRouter router;
   private final Batcher batcher;
   private final ClientServers servers;
+  private final PlanKeeper planKeeper;
   private Subscription subscription;
   private volatile boolean wasReady;
 
@@ -42,6 +44,7 @@ public final class Dispatcher implements AutoCloseable {
     this.plans = new ServedPlans(pipeline, settings.batching().maxInFlightBatches());
     this.membership = membership;
     this.settings = settings;
+    this.planKeeper = new PlanKeeper(membership);
     this.pusher =
         new SlicePusher(
             channels,
@@ -66,7 +69,8 @@ public final class Dispatcher implements AutoCloseable {
   /** Publishes the plan, starts following the membership and opens the client API. */
   public Dispatcher start() {
     ServedPipeline pipeline = pipeline();
-    membership.publishPlan(pipeline.plan());
+    planKeeper.publish(pipeline.plan());
+    planKeeper.start();
     log.info(
         "serving model {} as pipeline {} in {} stages, plan generation {}",
         pipeline.model().name(),
@@ -86,7 +90,7 @@ public final class Dispatcher implements AutoCloseable {
    */
   public void replan(ServedPipeline next, int maxInFlightBatches) {
     plans.offer(next, maxInFlightBatches);
-    membership.publishPlan(next.plan());
+    planKeeper.publish(next.plan());
     log.info(
         "published plan generation {} ({} stages of model {}); it takes over when every stage has a"
             + " ready worker",
@@ -94,6 +98,14 @@ public final class Dispatcher implements AutoCloseable {
         next.stageCount(),
         next.model().name());
     onMembership(membership.snapshot());
+  }
+
+  /**
+   * Publishes a plan this dispatcher could not resolve (e.g. a split point the model lacks): the
+   * operator reports it while the current plan keeps serving.
+   */
+  public void publishRejected(PlanRecord rejected) {
+    planKeeper.publish(rejected);
   }
 
   /** The address clients reach the API on (loopback when bound to all addresses). */
@@ -247,6 +259,7 @@ public final class Dispatcher implements AutoCloseable {
     if (subscription != null) {
       subscription.close();
     }
+    planKeeper.close();
     router.close();
     pusher.close();
     channels.close();

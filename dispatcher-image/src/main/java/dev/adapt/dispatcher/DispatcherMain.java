@@ -102,27 +102,30 @@ public final class DispatcherMain implements Callable<Integer> {
     try (Membership membership = EtcdMembership.connect(EtcdSettings.of(etcd), pipeline)) {
       SpecRecord spec = spec(membership);
       ServedPipeline first = null;
-      while (spec != null && first == null) {
-        Resolution resolution;
-        try {
-          resolution = PipelineFactory.resolve(spec);
-        } catch (RuntimeException e) {
-          // Exit: a restart tries again, which helps when the model appears later.
-          LoadFailures.report(membership, spec, e);
-          throw e;
-        }
-        if (resolution.valid()) {
-          first = resolution.served();
-        } else {
-          membership.publishPlan(resolution.failed());
-          log.error(
-              "cannot serve spec generation {}: {}",
-              spec.generation(),
-              resolution.failed().error());
-          if (model != null) {
-            return 3;
+      // Keeps a rejected plan published until a spec can be served; the dispatcher keeps its own.
+      try (PlanKeeper rejected = new PlanKeeper(membership).start()) {
+        while (spec != null && first == null) {
+          Resolution resolution;
+          try {
+            resolution = PipelineFactory.resolve(spec);
+          } catch (RuntimeException e) {
+            // Exit: a restart tries again, which helps when the model appears later.
+            LoadFailures.report(membership, spec, e);
+            throw e;
           }
-          spec = awaitNewSpec(membership, spec.generation());
+          if (resolution.valid()) {
+            first = resolution.served();
+          } else {
+            rejected.publish(resolution.failed());
+            log.error(
+                "cannot serve spec generation {}: {}",
+                spec.generation(),
+                resolution.failed().error());
+            if (model != null) {
+              return 3;
+            }
+            spec = awaitNewSpec(membership, spec.generation());
+          }
         }
       }
       if (first == null) {

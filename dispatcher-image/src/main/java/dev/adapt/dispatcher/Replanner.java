@@ -122,7 +122,7 @@ final class Replanner implements AutoCloseable {
       ServedPipeline next = resolution.served();
       dispatcher.replan(next, maxInFlightFor.applyAsInt(next.stageCount()));
     } else {
-      membership.publishPlan(resolution.failed());
+      dispatcher.publishRejected(resolution.failed());
       log.error(
           "cannot serve spec generation {}: {}; plan generation {} keeps serving",
           resolution.failed().generation(),

@@ -1,0 +1,101 @@
+package dev.adapt.dispatcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.adapt.core.membership.EtcdMembership;
+import dev.adapt.core.membership.EtcdSettings;
+import dev.adapt.core.membership.Membership;
+import dev.adapt.core.membership.PlanRecord;
+import dev.adapt.core.membership.PlanStage;
+import dev.adapt.core.testing.EtcdServer;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The plan key survives an etcd that comes back without its data. */
+class PlanKeeperTest {
+  private static final Duration WAIT = Duration.ofSeconds(30);
+  private static EtcdServer etcd;
+
+  @BeforeAll
+  static void startEtcd() {
+    etcd = EtcdServer.start();
+  }
+
+  @AfterAll
+  static void stopEtcd() {
+    etcd.close();
+  }
+
+  @Test
+  void theNewestPlanIsPublishedAgainWhenEtcdLostIt() throws Exception {
+    PlanRecord first = plan(1, "a");
+    PlanRecord second = plan(2, "b");
+    try (Membership dispatcherSide =
+            EtcdMembership.connect(EtcdSettings.of(etcd.endpoint()), "keeper");
+        Membership observer = EtcdMembership.connect(EtcdSettings.of(etcd.endpoint()), "keeper");
+        PlanKeeper keeper = new PlanKeeper(dispatcherSide).start()) {
+      keeper.publish(first);
+      keeper.publish(second);
+      observer.await(s -> s.plan().equals(java.util.Optional.of(second)), WAIT);
+
+      etcd.kill();
+      etcd.restartEmpty();
+
+      assertThat(publishedAgain("keeper")).isEqualTo(second);
+    }
+  }
+
+  @Test
+  void aRejectedPlanIsKeptLikeAValidOne() throws Exception {
+    PlanRecord rejected =
+        PlanRecord.failed(3, "builtin:resnet50", "h", "no such split point", List.of("x", "y"));
+    try (Membership dispatcherSide =
+            EtcdMembership.connect(EtcdSettings.of(etcd.endpoint()), "keeper-rejected");
+        Membership observer =
+            EtcdMembership.connect(EtcdSettings.of(etcd.endpoint()), "keeper-rejected");
+        PlanKeeper keeper = new PlanKeeper(dispatcherSide).start()) {
+      keeper.publish(rejected);
+      observer.await(s -> s.plan().isPresent(), WAIT);
+
+      etcd.kill();
+      etcd.restartEmpty();
+
+      assertThat(publishedAgain("keeper-rejected")).isEqualTo(rejected);
+    }
+  }
+
+  /**
+   * The plan in etcd once there is one again, each time read by a new client: an observer from
+   * before could still show the lost key.
+   */
+  private static PlanRecord publishedAgain(String pipeline) throws Exception {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (System.nanoTime() < deadline) {
+      try (Membership fresh = EtcdMembership.connect(EtcdSettings.of(etcd.endpoint()), pipeline)) {
+        var plan = fresh.await(s -> s.synced(), WAIT).plan();
+        if (plan.isPresent()) {
+          return plan.get();
+        }
+      }
+      Thread.sleep(200);
+    }
+    throw new AssertionError("no plan in etcd within " + WAIT);
+  }
+
+  private static PlanRecord plan(long generation, String hash) {
+    String sha = hash.repeat(64);
+    return new PlanRecord(
+        generation,
+        "builtin:resnet50",
+        "spec-" + generation,
+        List.of("conv4_block1_add"),
+        List.of(
+            new PlanStage(0, "input_1", "conv4_block1_add", 1, 1, 1, sha),
+            new PlanStage(1, "conv4_block1_add", "predictions", 1, 1, 1, sha)),
+        null,
+        List.of());
+  }
+}
