@@ -17,6 +17,10 @@ import java.util.TreeMap;
  * <ol>
  *   <li>Stability: a live worker keeps its current stage while that stage wants it (on scale-down
  *       READY workers are kept first, then by id).
+ *   <li>A worker without a stage that holds the slice of a stage with an empty slot takes that
+ *       stage (READY ones first), when the caller knows the stages' slices: after the store lost
+ *       the assignments (an etcd without its data), workers get back the stages they serve and no
+ *       slice moves.
  *   <li>Empty slots are filled, the emptiest stage first, from: READY standbys, READY unassigned
  *       workers, other standbys, other unassigned workers (each group by id). So the stage of a
  *       dead worker goes to a ready standby at once.
@@ -38,6 +42,20 @@ public final class StageAssigner {
       long planGeneration,
       Collection<WorkerRecord> liveWorkers,
       Map<String, Assignment> current) {
+    return assign(layout, planGeneration, liveWorkers, current, List.of());
+  }
+
+  /**
+   * Like {@link #assign(StageLayout, long, Collection, Map)}, knowing the slice of each stage.
+   *
+   * @param stageSlices the slice hash of each stage, or empty when unknown
+   */
+  public static SortedMap<String, Assignment> assign(
+      StageLayout layout,
+      long planGeneration,
+      Collection<WorkerRecord> liveWorkers,
+      Map<String, Assignment> current,
+      List<String> stageSlices) {
     SortedMap<String, WorkerRecord> eligible = new TreeMap<>();
     for (WorkerRecord worker : liveWorkers) {
       if (worker.state() != WorkerState.DRAINING) {
@@ -62,6 +80,22 @@ public final class StageAssigner {
         stages.get(stage).add(worker.workerId());
       } else {
         unplaced.add(worker);
+      }
+    }
+
+    if (stageSlices.size() == layout.stageCount()) {
+      for (WorkerRecord worker : List.copyOf(unplaced)) {
+        if (currentStage(current, worker.workerId()) != Integer.MIN_VALUE) {
+          continue;
+        }
+        for (int stage = 0; stage < layout.stageCount(); stage++) {
+          if (stages.get(stage).size() < layout.replicas(stage)
+              && worker.holds(stageSlices.get(stage))) {
+            stages.get(stage).add(worker.workerId());
+            unplaced.remove(worker);
+            break;
+          }
+        }
       }
     }
 

@@ -57,6 +57,34 @@ class StageAssignerTest {
   }
 
   @Test
+  void workersWithoutAssignmentsGetBackTheStagesWhoseSlicesTheyHold() {
+    // The store lost every assignment: w0 holds the slice of stage 1, w1 that of stage 0.
+    var workers = List.of(holding("w0", "slice-1"), holding("w1", "slice-0"), holding("w2"));
+
+    var result =
+        StageAssigner.assign(
+            TWO_STAGES_ONE_STANDBY, 7, workers, Map.of(), List.of("slice-0", "slice-1"));
+
+    assertThat(stages(result)).isEqualTo(Map.of("w0", 1, "w1", 0, "w2", -1));
+    // Without the slices, workers are placed by id and both slices would have to move.
+    assertThat(stages(StageAssigner.assign(TWO_STAGES_ONE_STANDBY, 7, workers, Map.of())))
+        .isEqualTo(Map.of("w0", 0, "w1", 1, "w2", -1));
+  }
+
+  @Test
+  void aHeldSliceDisplacesNoWorkerThatHasAStage() {
+    var current = assignments(Map.of("w0", 0, "w1", 1));
+    var workers =
+        List.of(holding("w0", "slice-0"), holding("w1", "slice-1"), holding("w2", "slice-0"));
+
+    var result =
+        StageAssigner.assign(
+            TWO_STAGES_ONE_STANDBY, 7, workers, current, List.of("slice-0", "slice-1"));
+
+    assertThat(stages(result)).isEqualTo(Map.of("w0", 0, "w1", 1, "w2", -1));
+  }
+
+  @Test
   void joiningWorkerFillsAnEmptyStage() {
     var current = assignments(Map.of("w0", 0));
 
@@ -277,6 +305,10 @@ class StageAssignerTest {
 
   private static List<WorkerRecord> ready(String... ids) {
     return Arrays.stream(ids).map(id -> worker(id, WorkerState.READY)).toList();
+  }
+
+  private static WorkerRecord holding(String id, String... slices) {
+    return new WorkerRecord(id, "127.0.0.1:1", "CPU", WorkerState.READY, List.of(slices), 0, 1);
   }
 
   private static WorkerRecord worker(String id, WorkerState state) {

@@ -4,6 +4,7 @@ import dev.adapt.core.membership.Assignment;
 import dev.adapt.core.membership.LoadFailureRecord;
 import dev.adapt.core.membership.MembershipSnapshot;
 import dev.adapt.core.membership.PlanRecord;
+import dev.adapt.core.membership.PlanStage;
 import dev.adapt.core.membership.StageAssigner;
 import dev.adapt.core.membership.StageLayout;
 import dev.adapt.core.membership.WorkerRecord;
@@ -48,6 +49,10 @@ import java.util.stream.Collectors;
  *       joins the stage of the old pod as an extra replica, and only when it holds the slice is the
  *       old pod deleted. Old pods without a stage go at once.
  * </ul>
+ *
+ * <p>When etcd lost its keys (the managed etcd keeps them in an emptyDir) while a plan serves,
+ * nothing is assigned until the dispatcher has published the plan again; then every worker gets
+ * back the stage whose slice it holds.
  */
 public final class WorkerPlanner {
 
@@ -87,6 +92,22 @@ public final class WorkerPlanner {
     Optional<ServingPlan> serving =
         ServingPlan.advance(facts.serving(), snapshot, facts.specGeneration());
     Optional<PlanRecord> target = ServingPlan.target(serving, snapshot);
+    if (serving.isPresent() && snapshot.plan().isEmpty()) {
+      // Only the dispatcher writes the plan key and nothing deletes it: etcd lost its keys (the
+      // managed etcd keeps them in an emptyDir). Its PlanKeeper publishes the plan again; until
+      // then the slices of the stages are unknown, and assignments made now would move them.
+      List<String> names =
+          podNames(facts, usable, Set.of(), Map.of(), facts.layout().workersWanted());
+      return new WorkerPlan(
+          names,
+          Optional.empty(),
+          WorkerPlan.activity(
+              Reason.WaitingForPlan,
+              "etcd lost its keys; waiting for the dispatcher to publish plan generation "
+                  + serving.get().generation()
+                  + " again"),
+          serving);
+    }
     if (target.isPresent() && serving.isPresent()) {
       return rollOut(facts, usable, live, snapshot, serving.get(), target.get());
     }
@@ -137,7 +158,7 @@ public final class WorkerPlanner {
       return replaceOutdated(facts, usable, live, plan, layout, current, outdated, serving);
     }
     SortedMap<String, Assignment> assignments =
-        StageAssigner.assign(layout, generation, live.values(), current);
+        StageAssigner.assign(layout, generation, live.values(), current, slices(plan, generation));
     List<String> names = podNames(facts, usable, Set.of(), assignments, layout.workersWanted());
     return new WorkerPlan(
         names,
@@ -163,7 +184,14 @@ public final class WorkerPlanner {
     keepers.keySet().removeAll(ofTarget.keySet());
     StageLayout held = held(facts.layout(), serving.stageCount(), live, ofServing);
     SortedMap<String, Assignment> assignments =
-        StageAssigner.assign(held, serving.generation(), keepers.values(), ofServing);
+        StageAssigner.assign(
+            held,
+            serving.generation(),
+            keepers.values(),
+            ofServing,
+            slices(
+                ServingPlan.record(Optional.of(serving), snapshot).orElse(null),
+                serving.generation()));
     Map<String, WorkerRecord> spares = new TreeMap<>(live);
     spares.keySet().removeAll(assignments.keySet());
     assignments.putAll(
@@ -171,7 +199,8 @@ public final class WorkerPlanner {
             StageLayout.of(target.stageCount(), 1, 0),
             target.generation(),
             spares.values(),
-            ofTarget));
+            ofTarget,
+            slices(target, target.generation())));
     StageLayout layout = resized(facts.layout(), target.stageCount());
     int wanted = Math.max(layout.workersWanted(), held.workersWanted() + target.stageCount());
     List<String> names = podNames(facts, usable, Set.of(), assignments, wanted);
@@ -300,7 +329,8 @@ public final class WorkerPlanner {
     Map<String, WorkerRecord> remaining = new TreeMap<>(live);
     remaining.keySet().removeAll(retired);
     SortedMap<String, Assignment> assignments =
-        StageAssigner.assign(effective, generation, remaining.values(), current);
+        StageAssigner.assign(
+            effective, generation, remaining.values(), current, slices(plan, generation));
     List<String> names = podNames(facts, usable, retired, assignments, effective.workersWanted());
     return new WorkerPlan(
         names,
@@ -401,6 +431,14 @@ public final class WorkerPlanner {
 
   private static boolean isUpToDate(List<WorkerPod> usable, String name) {
     return usable.stream().anyMatch(p -> p.name().equals(name) && p.upToDate());
+  }
+
+  /** The slice of each stage of {@code plan} when it is the record of {@code generation}. */
+  private static List<String> slices(PlanRecord plan, long generation) {
+    if (plan == null || plan.generation() != generation || !plan.isValid()) {
+      return List.of();
+    }
+    return plan.stages().stream().map(PlanStage::sliceSha256).toList();
   }
 
   private static Map<String, Assignment> ofGeneration(

@@ -212,6 +212,33 @@ class WorkerPlannerTest {
   }
 
   @Test
+  void afterEtcdLostItsKeysStagesWaitForThePlanAndGoBackToTheWorkersHoldingTheirSlices() {
+    World world = serving();
+    // Failovers moved the slices around before: worker 0 holds the slice of stage 3, 3 of 0.
+    world.live(0, "d").live(3, "a");
+    // etcd came back empty: the workers registered again, nothing else is there.
+    world.assignments.clear();
+    world.plan = null;
+
+    WorkerPlan waiting = world.decide();
+
+    assertThat(waiting.assignments()).as("nothing is assigned without the slices").isEmpty();
+    assertThat(waiting.podNames()).containsExactlyInAnyOrderElementsOf(names(0, 1, 2, 3, 4));
+    assertThat(message(waiting))
+        .contains("waiting for the dispatcher to publish plan generation 1 again");
+    assertThat(waiting.serving()).map(ServingPlan::generation).contains(1L);
+
+    // The dispatcher published the plan again.
+    world.plan = world.published.get(1L);
+    WorkerPlan restored = world.decide();
+
+    assertThat(stages(restored))
+        .containsExactlyInAnyOrderEntriesOf(
+            Map.of("0", "s3@1", "1", "s1@1", "2", "s2@1", "3", "s0@1", "4", "standby@1"));
+    assertThat(restored.activity()).isEmpty();
+  }
+
+  @Test
   void anUnreadyWorkerLosesItsStageButKeepsItsPod() {
     World world = serving();
     world.pod(1, false, true);
