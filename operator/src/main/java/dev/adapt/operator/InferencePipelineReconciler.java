@@ -220,7 +220,11 @@ public class InferencePipelineReconciler
   /** Stores the partitioning request when it changed; returns the generation it asks for. */
   private static long requestPlan(
       InferencePipeline pipeline, MembershipSnapshot snapshot, Membership membership) {
-    SpecRecord next = PartitioningRequest.next(pipeline.getSpec(), snapshot.spec());
+    SpecRecord next =
+        PartitioningRequest.next(
+            pipeline.getSpec(),
+            snapshot.spec(),
+            PartitioningRequest.generationWithoutStored(pipeline));
     if (!snapshot.spec().equals(Optional.of(next))) {
       log.info("Requesting plan generation {}: {}", next.generation(), next);
       membership.putSpec(next);
