@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test of the project, after installing what the tests need and is not yet here:
-# an etcd server (Debian's etcd-server) for the data-plane tests, and the Kubernetes test
-# binaries (built once from the Go module proxy and cached) for the operator's tests.
+# an etcd server (Debian's etcd-server) for the data-plane tests, the Kubernetes binaries (built
+# once from the Go module proxy and cached) for the operator's tests and the local cluster. Then
+# the end-to-end suite runs on a real single-node cluster (scripts/e2e.sh; it needs root).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,4 +15,5 @@ fi
 
 scripts/k8s-test-binaries.sh
 
-exec ./mvnw -B verify "$@"
+./mvnw -B verify "$@"
+scripts/e2e.sh
