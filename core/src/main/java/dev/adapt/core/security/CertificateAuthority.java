@@ -238,7 +238,7 @@ public final class CertificateAuthority {
     }
   }
 
-  private static PrivateKey parsePrivateKey(String pem) {
+  static PrivateKey parsePrivateKey(String pem) {
     try (PEMParser parser = new PEMParser(new StringReader(pem))) {
       Object object = parser.readObject();
       if (!(object instanceof PrivateKeyInfo info)) {

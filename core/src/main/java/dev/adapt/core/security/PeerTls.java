@@ -12,6 +12,7 @@ import io.netty.handler.ssl.SslContext;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.security.GeneralSecurityException;
+import java.security.cert.X509Certificate;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -52,6 +53,31 @@ public final class PeerTls {
             .build();
     trustManager.updateTrustCredentials(
         files.trustedCa().toFile(), RELOAD_SECONDS, TimeUnit.SECONDS, RELOADER);
+  }
+
+  /**
+   * An identity held in memory, for a component that issues its own certificate (the operator holds
+   * the pipeline's CA and talks to the pipeline's etcd with it). Nothing is reloaded.
+   */
+  public static PeerTls of(IssuedCertificate certificate, String caPem) {
+    try {
+      return new PeerTls(certificate, caPem);
+    } catch (GeneralSecurityException | IOException e) {
+      throw new IllegalArgumentException("unusable certificate or CA: " + e.getMessage(), e);
+    }
+  }
+
+  private PeerTls(IssuedCertificate certificate, String caPem)
+      throws GeneralSecurityException, IOException {
+    keyManager.updateIdentityCredentials(
+        new X509Certificate[] {PemCertificates.parseCertificate(certificate.certificatePem())},
+        CertificateAuthority.parsePrivateKey(certificate.privateKeyPem()));
+    trustManager =
+        AdvancedTlsX509TrustManager.newBuilder()
+            .setVerification(Verification.CERTIFICATE_ONLY_VERIFICATION)
+            .build();
+    trustManager.updateTrustCredentials(
+        new X509Certificate[] {PemCertificates.parseCertificate(caPem)});
   }
 
   /** Loads the files (failing at once, naming what is wrong, when they are missing or bad). */

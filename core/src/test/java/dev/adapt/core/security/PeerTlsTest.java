@@ -94,6 +94,13 @@ class PeerTlsTest {
   }
 
   @Test
+  void anIdentityHeldInMemoryIsAPeerToo() {
+    IssuedCertificate issued = ca.issue("operator", List.of(), List.of(), Duration.ofHours(1));
+    assertThat(check(PeerTls.of(issued, ca.certificatePem()).channelCredentials()))
+        .isEqualTo(ServingStatus.SERVING);
+  }
+
+  @Test
   void renewalIsDueInTheLastThirdOfTheLifetime() {
     IssuedCertificate issued = ca.issue("y", List.of(), List.of(), Duration.ofHours(3));
     var certificate = PemCertificates.parseCertificate(issued.certificatePem());

@@ -66,6 +66,12 @@ public class InferencePipelineSpec {
   @JsonPropertyDescription("How activations travel between stages.")
   private TransportSpec transport = new TransportSpec();
 
+  @Default("{}")
+  @JsonPropertyDescription(
+      "Who may reach what: mutual TLS among the components, the NetworkPolicy, TLS and"
+          + " authorisation on the client API.")
+  private SecuritySpec security = new SecuritySpec();
+
   public ModelSpec getModel() {
     return model;
   }
@@ -136,5 +142,13 @@ public class InferencePipelineSpec {
 
   public void setTransport(TransportSpec transport) {
     this.transport = transport;
+  }
+
+  public SecuritySpec getSecurity() {
+    return security;
+  }
+
+  public void setSecurity(SecuritySpec security) {
+    this.security = security;
   }
 }
