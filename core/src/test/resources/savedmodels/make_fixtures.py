@@ -204,14 +204,81 @@ def module_mlp(path, rng):
     write_reference(path, "serving_default", x, y)
 
 
-def main():
+def keras3_numbered_cnn(path, plain_path, rng):
+    """A Keras 3 CNN whose layers keep Keras' numbered default names (conv2d, conv2d_1, …).
+
+    Its exported graph names each layer's scope with one more suffix (layer `activation` in scope
+    `activation_1`, layer `activation_1` in `activation_1_2`), which is what the name resolution
+    must see through. The same model saved with plain `tf.saved_model.save` goes to `plain_path`:
+    its restore op does not restore the variables its signature reads, so it must be refused with
+    advice to use `model.export`.
+    """
+    layers = tf.keras.layers
+    inputs = tf.keras.Input(shape=(20, 20, 3))
+    x = layers.ZeroPadding2D(1)(inputs)
+    x = layers.Conv2D(6, 3)(x)
+    x = layers.BatchNormalization(epsilon=1.001e-5)(x)
+    x = layers.Activation("relu")(x)
+    x = layers.ZeroPadding2D(1)(x)
+    x = layers.Conv2D(10, 3)(x)
+    x = layers.BatchNormalization(epsilon=1.001e-5)(x)
+    x = layers.Activation("relu")(x)
+    x = layers.MaxPooling2D(2)(x)
+    x = layers.Conv2D(8, 3)(x)
+    x = layers.MaxPooling2D(2)(x)
+    x = layers.GlobalAveragePooling2D()(x)
+    x = layers.Dropout(0.3)(x)
+    outputs = layers.Dense(4, activation="softmax")(x)
+    model = tf.keras.Model(inputs, outputs)
+    randomize_batch_norms(model, rng)
+
+    shutil.rmtree(path, ignore_errors=True)
+    model.export(path, format="tf_saved_model")
+    x = rng.uniform(-1.0, 1.0, (BATCH, 20, 20, 3)).astype("float32")
+    loaded = tf.saved_model.load(path)
+    (y,) = loaded.signatures["serving_default"](tf.constant(x)).values()
+    np.testing.assert_allclose(model(x, training=False).numpy(), y.numpy(), atol=1e-6)
+    write_reference(path, "serving_default", x, y.numpy())
+    # Shapes of the layers (numbered pairs differ), so that a cut in the wrong place shows.
+    shapes = {
+        layer.name: list(layer.output.shape[1:])
+        for layer in model.layers
+        if layer.name != "input_layer"
+    }
+    with open(os.path.join(path, "reference", "layers.json"), "w") as f:
+        json.dump(shapes, f, indent=2)
+        f.write("\n")
+
+    shutil.rmtree(plain_path, ignore_errors=True)
+    tf.saved_model.save(model, plain_path)
+
+
+FIXTURES = {
+    "keras_residual_cnn": lambda here, rng: keras_residual_cnn(
+        os.path.join(here, "keras_residual_cnn"), rng
+    ),
+    "module_mlp": lambda here, rng: module_mlp(os.path.join(here, "module_mlp"), rng),
+    "keras2_residual_cnn": lambda here, rng: keras2_residual_cnn(
+        os.path.join(here, "keras2_residual_cnn"), rng
+    ),
+    "keras3_numbered_cnn": lambda here, rng: keras3_numbered_cnn(
+        os.path.join(here, "keras3_numbered_cnn"), os.path.join(here, "keras3_plain_saved"), rng
+    ),
+}
+
+
+def main(names):
+    """Writes the named fixtures (all without arguments); each has a seed of its own."""
     here = os.path.dirname(os.path.abspath(__file__))
-    rng = np.random.default_rng(SEED)
-    tf.keras.utils.set_random_seed(SEED)
-    keras_residual_cnn(os.path.join(here, "keras_residual_cnn"), rng)
-    module_mlp(os.path.join(here, "module_mlp"), rng)
-    keras2_residual_cnn(os.path.join(here, "keras2_residual_cnn"), rng)
+    for index, name in enumerate(FIXTURES):
+        if names and name not in names:
+            continue
+        rng = np.random.default_rng(SEED + (index if name == "keras3_numbered_cnn" else 0))
+        tf.keras.utils.set_random_seed(SEED)
+        FIXTURES[name](here, rng)
 
 
 if __name__ == "__main__":
-    main()
+    import sys
+
+    main(sys.argv[1:])

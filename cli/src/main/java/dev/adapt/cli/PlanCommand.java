@@ -134,7 +134,7 @@ final class PlanCommand implements Callable<Integer> {
                   return s;
                 })
             .toList());
-    json.put("validCutPoints", loaded.cutPoints().stream().map(CutPoint::name).toList());
+    json.put("validCutPoints", loaded.offeredCutPoints().stream().map(CutPoint::name).toList());
     return json;
   }
 
@@ -146,10 +146,16 @@ final class PlanCommand implements Callable<Integer> {
         shape(loaded.input().dtype() + Arrays.toString(loaded.input().shape())),
         loaded.outputName(),
         shape(loaded.output().dtype() + Arrays.toString(loaded.output().shape())));
+    List<CutPoint> offered = loaded.offeredCutPoints();
+    int inside = loaded.cutPoints().size() - offered.size();
     out.printf(
         "Valid cut points (%d): %s%n",
-        loaded.cutPoints().size(),
-        String.join(", ", loaded.cutPoints().stream().map(CutPoint::name).toList()));
+        offered.size(), String.join(", ", offered.stream().map(CutPoint::name).toList()));
+    if (inside > 0) {
+      out.printf(
+          "  and %d inside layers (between a layer's operations), accepted by tensor name%n",
+          inside);
+    }
     out.printf(
         "Plan: %d stage%s%s%n%n",
         plan.stageCount(),

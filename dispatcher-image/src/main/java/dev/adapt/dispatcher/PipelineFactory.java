@@ -117,7 +117,7 @@ public final class PipelineFactory {
   }
 
   public static List<String> validCutPoints(LoadedModel model) {
-    return model.cutPoints().stream().map(CutPoint::name).toList();
+    return model.offeredCutPoints().stream().map(CutPoint::name).toList();
   }
 
   /** The model as clients see it: named like the model, with the signature's tensor names. */

@@ -17,22 +17,30 @@ import org.tensorflow.proto.NodeDef;
  * tensor names) to tensors of a flat graph, and tensors back to the shortest such name.
  *
  * <p>A name resolves, in this order, to: the tensor itself when written {@code op:index}; output 0
- * of the operation named exactly so; the single tensor that leaves the name scope so named (a Keras
- * layer: all its operations share the scope segment, wherever it sits in their names, e.g. {@code
- * model/conv1_conv/BiasAdd}); or, when no scope is named exactly so, the scope named so with a
- * numeric suffix (Keras 3 names the scopes of a model's second trace {@code conv1_conv_1}).
+ * of the operation named exactly so; the single tensor that leaves the scope of the Keras layer so
+ * named, where the graph's {@link LayerScopes} are known (layer and scope names differ in Keras 3
+ * exports); the single tensor that leaves the name scope so named (all its operations share the
+ * scope segment, wherever it sits in their names, e.g. {@code model/conv1_conv/BiasAdd}); or, in
+ * graphs without known layers, when no scope is named exactly so, the one scope named so with a
+ * numeric suffix.
  */
 public final class NameResolver {
   private static final Pattern NUMBER_SUFFIX = Pattern.compile("_\\d+$");
 
   private final GraphIndex graph;
   private final TensorName output;
+  private final LayerScopes layers;
   private final Map<String, Set<String>> opsBySegment = new HashMap<>();
   private final Map<String, Set<String>> segmentsByBase = new HashMap<>();
 
   public NameResolver(GraphIndex graph, TensorName output) {
+    this(graph, output, LayerScopes.none());
+  }
+
+  public NameResolver(GraphIndex graph, TensorName output, LayerScopes layers) {
     this.graph = graph;
     this.output = output;
+    this.layers = layers;
     for (NodeDef node : graph.nodes()) {
       for (String segment : new LinkedHashSet<>(List.of(node.getName().split("/")))) {
         opsBySegment.computeIfAbsent(segment, s -> new HashSet<>()).add(node.getName());
@@ -68,11 +76,31 @@ public final class NameResolver {
     if (graph.contains(name)) {
       return Resolution.of(new TensorName(name, 0));
     }
+    if (layers.hasLayer(name)) {
+      List<String> scopes = layers.scopesOf(name);
+      if (scopes.size() > 1) {
+        return Resolution.failure(
+            "layer '"
+                + name
+                + "' is called more than once (in scopes "
+                + String.join(", ", scopes)
+                + "); name the tensor of the call to cut after");
+      }
+      return leaving(name, layers.opsIn(scopes.get(0)));
+    }
     Set<String> scope = opsBySegment.get(name);
     if (scope == null) {
-      Set<String> suffixed = segmentsByBase.get(name);
+      // Known layers make guessing at suffixed scopes wrong: a suffixed scope is another layer's.
+      Set<String> suffixed = layers.isEmpty() ? segmentsByBase.get(name) : null;
       if (suffixed == null) {
-        return Resolution.failure("no layer, operation or tensor is named '" + name + "'");
+        return Resolution.failure(
+            "no layer, operation or tensor is named '"
+                + name
+                + "'"
+                + (layers.isEmpty()
+                    ? ""
+                    : " in the inference graph (a Keras layer that does nothing at inference,"
+                        + " such as Dropout, leaves no operation in an exported model)"));
       }
       if (suffixed.size() > 1) {
         return Resolution.failure(
@@ -80,6 +108,10 @@ public final class NameResolver {
       }
       scope = opsBySegment.get(suffixed.iterator().next());
     }
+    return leaving(name, scope);
+  }
+
+  private Resolution leaving(String name, Set<String> scope) {
     List<TensorName> leaving = leavingTensors(scope);
     if (leaving.size() == 1) {
       return Resolution.of(leaving.get(0));
@@ -122,6 +154,11 @@ public final class NameResolver {
   public String label(TensorName tensor) {
     String[] segments = tensor.op().split("/");
     for (int i = segments.length - 2; i >= 0; i--) {
+      Optional<String> layer =
+          layers.layerOf(String.join("/", List.of(segments).subList(0, i + 1)));
+      if (layer.isPresent() && resolvesTo(layer.get(), tensor)) {
+        return layer.get();
+      }
       String segment = segments[i];
       String base = NUMBER_SUFFIX.matcher(segment).replaceFirst("");
       for (String candidate : base.equals(segment) ? List.of(segment) : List.of(base, segment)) {
@@ -134,6 +171,11 @@ public final class NameResolver {
       return tensor.op();
     }
     return tensor.toString();
+  }
+
+  /** The Keras layers of the graph, where known. */
+  public LayerScopes layers() {
+    return layers;
   }
 
   private boolean resolvesTo(String name, TensorName tensor) {

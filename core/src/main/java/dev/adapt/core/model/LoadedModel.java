@@ -2,6 +2,7 @@ package dev.adapt.core.model;
 
 import dev.adapt.core.graph.GraphIndex;
 import dev.adapt.core.graph.GraphPruner;
+import dev.adapt.core.graph.LayerScopes;
 import dev.adapt.core.graph.NameResolver;
 import dev.adapt.core.graph.OpCosts;
 import dev.adapt.core.graph.PathAnalysis;
@@ -35,6 +36,7 @@ public final class LoadedModel {
   private final String outputName;
   private final PathAnalysis paths;
   private final NameResolver names;
+  private final Set<String> savedModelScopes;
   private final TensorShapes shapes;
   private final List<CutPoint> cutPoints;
   private final Map<TensorName, CutPoint> cutPointByTensor = new HashMap<>();
@@ -48,8 +50,11 @@ public final class LoadedModel {
       TensorName inputTensor,
       TensorName outputTensor,
       String inputName,
-      String outputName) {
+      String outputName,
+      LayerScopes layers,
+      Set<String> savedModelScopes) {
     this.source = source;
+    this.savedModelScopes = Set.copyOf(savedModelScopes);
     this.graphDef = graphDef;
     this.graph = new GraphIndex(graphDef);
     this.inputName = inputName;
@@ -62,7 +67,7 @@ public final class LoadedModel {
     } catch (IllegalArgumentException e) {
       throw new ModelLoadException(source + ": " + e.getMessage(), e);
     }
-    this.names = new NameResolver(graph, outputTensor);
+    this.names = new NameResolver(graph, outputTensor, layers);
 
     // A cut must carry a tensor the pipeline can ship: a known element type and rank.
     List<TensorName> analysed = paths.cutPoints();
@@ -95,13 +100,36 @@ public final class LoadedModel {
 
   /** Analyses a frozen graph (as produced by {@link ModelLoader}). */
   static LoadedModel analyse(
-      ModelSource source,
-      GraphDef frozen,
-      TensorName input,
-      TensorName output,
-      String inputName,
-      String outputName) {
-    return new LoadedModel(source, frozen, input, output, inputName, outputName);
+      ModelSource source, SavedModelFreezer.Frozen frozen, String inputName, String outputName) {
+    return new LoadedModel(
+        source,
+        frozen.graph(),
+        frozen.input(),
+        frozen.output(),
+        inputName,
+        outputName,
+        frozen.layers(),
+        frozen.savedModelScopes());
+  }
+
+  /**
+   * Whether {@code name} names a scope or operation somewhere in the SavedModel (another function,
+   * the training graph) although not in the inference graph that is served.
+   */
+  public boolean namedOutsideInferenceGraph(String name) {
+    return savedModelScopes.contains(name) && !graph.contains(name);
+  }
+
+  /**
+   * The cut points offered to users and to balanced plans: those at the output of a Keras layer
+   * when the model has layers (cuts inside a layer, such as between a convolution and its bias, are
+   * still accepted by tensor or operation name), else all.
+   */
+  public List<CutPoint> offeredCutPoints() {
+    if (names.layers().isEmpty()) {
+      return cutPoints;
+    }
+    return cutPoints.stream().filter(cut -> names.layers().hasLayer(cut.name())).toList();
   }
 
   private TensorSpec spec(TensorName tensor, String role) {

@@ -80,10 +80,10 @@ public final class ModelLoader {
       } catch (ModelLoadException e) {
         throw new ModelLoadException(source + ": " + e.getMessage(), e);
       } catch (RuntimeException e) {
-        throw new ModelLoadException("cannot freeze " + source + ": " + firstLine(e), e);
+        throw new ModelLoadException(
+            "cannot freeze " + source + ": " + firstLine(e) + freezeAdvice(e), e);
       }
-      return LoadedModel.analyse(
-          source, frozen.graph(), frozen.input(), frozen.output(), input.getKey(), output.getKey());
+      return LoadedModel.analyse(source, frozen, input.getKey(), output.getKey());
     }
   }
 
@@ -132,6 +132,19 @@ public final class ModelLoader {
             + (names.isEmpty() ? "" : " (" + String.join(", ", names) + ")")
             + "; a pipeline passes exactly one tensor from stage to stage, so the model needs"
             + " exactly one input and one output");
+  }
+
+  /**
+   * A Keras 3 model written with plain {@code tf.saved_model.save} has a serving signature that
+   * reads variables its restore op never restores; TensorFlow's own loader fails on it the same
+   * way.
+   */
+  private static String freezeAdvice(RuntimeException e) {
+    return String.valueOf(e.getMessage()).contains("Could not find variable")
+        ? " (the SavedModel's restore op does not restore the variables its signature reads, as"
+            + " happens with a Keras 3 model saved with tf.saved_model.save; export it with"
+            + " model.export(path) instead)"
+        : "";
   }
 
   private static String firstLine(Throwable e) {

@@ -4,11 +4,13 @@ import com.google.protobuf.ByteString;
 import dev.adapt.core.graph.FunctionInliner;
 import dev.adapt.core.graph.GraphIndex;
 import dev.adapt.core.graph.GraphPruner;
+import dev.adapt.core.graph.LayerScopes;
 import dev.adapt.core.graph.OpRegistry;
 import dev.adapt.core.graph.TensorName;
 import dev.adapt.core.graph.TensorShapes;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -23,6 +25,7 @@ import org.tensorflow.Tensor;
 import org.tensorflow.TensorFlow;
 import org.tensorflow.proto.AttrValue;
 import org.tensorflow.proto.DataType;
+import org.tensorflow.proto.FunctionDef;
 import org.tensorflow.proto.GraphDef;
 import org.tensorflow.proto.NodeDef;
 import org.tensorflow.proto.TensorProto;
@@ -52,8 +55,17 @@ final class SavedModelFreezer {
           "StatefulPartitionedCall");
   private static final int VALUES_PER_FETCH = 64;
 
-  /** The frozen graph and its input and output tensors in it. */
-  record Frozen(GraphDef graph, TensorName input, TensorName output) {}
+  /**
+   * The frozen graph and its input and output tensors in it; the Keras layers found in it; and
+   * every name scope segment of the SavedModel, inference graph or not (to tell a user that a layer
+   * exists but was left out of the serving graph).
+   */
+  record Frozen(
+      GraphDef graph,
+      TensorName input,
+      TensorName output,
+      LayerScopes layers,
+      Set<String> savedModelScopes) {}
 
   private SavedModelFreezer() {}
 
@@ -97,7 +109,40 @@ final class SavedModelFreezer {
     Set<String> kept = neededOps(frozenIndex, flatInput, flatOutput);
     GraphDef result = GraphPruner.keep(frozenIndex, kept);
     checkFrozen(new GraphIndex(result), flatInput);
-    return new Frozen(result, flatInput, flatOutput);
+    GraphIndex resultIndex = new GraphIndex(result);
+    return new Frozen(
+        result,
+        flatInput,
+        flatOutput,
+        LayerScopes.infer(resultIndex, variableNames(flatIndex, variableOfRead)),
+        scopeSegments(main));
+  }
+
+  /** The variables' own names (as their layers named them), by the operation that read them. */
+  private static Map<String, String> variableNames(
+      GraphIndex flat, Map<String, String> variableOfRead) {
+    Map<String, String> names = new LinkedHashMap<>();
+    variableOfRead.forEach(
+        (read, variable) -> {
+          NodeDef handle = flat.node(variable);
+          String shared =
+              handle.containsAttr("shared_name")
+                  ? handle.getAttrOrThrow("shared_name").getS().toStringUtf8()
+                  : "";
+          names.put(read, shared.isEmpty() ? variable : shared);
+        });
+    return names;
+  }
+
+  private static Set<String> scopeSegments(GraphDef main) {
+    Set<String> segments = new HashSet<>();
+    main.getNodeList().forEach(node -> segments.addAll(List.of(node.getName().split("/"))));
+    for (FunctionDef function : main.getLibrary().getFunctionList()) {
+      function
+          .getNodeDefList()
+          .forEach(node -> segments.addAll(List.of(node.getName().split("/"))));
+    }
+    return segments;
   }
 
   private static Set<String> neededOps(GraphIndex graph, TensorName input, TensorName output) {

@@ -6,7 +6,8 @@ import java.util.function.IntToLongFunction;
 /**
  * Splits a chain of segments into consecutive groups so that the costliest group is as cheap as
  * possible (dynamic programming over the chain), breaking ties by the bytes that cross the chosen
- * cuts, then by the earliest cuts.
+ * cuts, then by the earliest cuts. Every group must cost at least a given minimum, so that no group
+ * does next to nothing (such as a last stage that only adds a bias).
  */
 final class BalancedPartition {
   private static final double TOLERANCE = 1e-9;
@@ -17,9 +18,12 @@ final class BalancedPartition {
    * @param costs cost of each segment; cut i lies between segment i and segment i + 1
    * @param groups how many groups to make (1 to costs.length)
    * @param cutBytes bytes that cross cut i
-   * @return the chosen cut indexes, ascending
+   * @param minGroupCost the least cost of any group
+   * @return the chosen cut indexes, ascending, or null when no partition gives every group its
+   *     minimum
    */
-  static int[] partition(double[] costs, int groups, IntToLongFunction cutBytes) {
+  static int[] partition(
+      double[] costs, int groups, IntToLongFunction cutBytes, double minGroupCost) {
     int segments = costs.length;
     double[] prefix = new double[segments + 1];
     for (int i = 0; i < segments; i++) {
@@ -34,6 +38,9 @@ final class BalancedPartition {
     for (int g = 1; g <= groups; g++) {
       for (int end = g; end <= segments; end++) {
         for (int start = g - 1; start < end; start++) {
+          if (prefix[end] - prefix[start] < minGroupCost) {
+            continue;
+          }
           double value = Math.max(best[g - 1][start], prefix[end] - prefix[start]);
           if (value < best[g][end]) {
             best[g][end] = value;
@@ -42,6 +49,9 @@ final class BalancedPartition {
       }
     }
     double limit = best[groups][segments];
+    if (limit == Double.POSITIVE_INFINITY) {
+      return null;
+    }
     double allowed = limit + Math.abs(limit) * TOLERANCE;
 
     // Among partitions whose groups all cost at most `allowed`: fewest bytes across cuts, then
@@ -55,7 +65,8 @@ final class BalancedPartition {
     for (int g = 1; g <= groups; g++) {
       for (int end = g; end <= segments; end++) {
         for (int start = g - 1; start < end; start++) {
-          if (bytes[g - 1][start] == Long.MAX_VALUE || prefix[end] - prefix[start] > allowed) {
+          double cost = prefix[end] - prefix[start];
+          if (bytes[g - 1][start] == Long.MAX_VALUE || cost > allowed || cost < minGroupCost) {
             continue;
           }
           long crossing = start == 0 ? 0 : Math.max(0, cutBytes.applyAsLong(start - 1));

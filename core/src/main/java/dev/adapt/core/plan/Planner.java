@@ -5,6 +5,7 @@ import dev.adapt.core.graph.TensorName;
 import dev.adapt.core.model.CutPoint;
 import dev.adapt.core.model.LoadedModel;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
@@ -15,6 +16,9 @@ import java.util.Optional;
  */
 public final class Planner {
   private static final int SUGGESTIONS = 3;
+
+  /** A balanced stage does at least this share of the model's work (FLOPs or measured time). */
+  static final double MIN_STAGE_SHARE = 0.01;
 
   private Planner() {}
 
@@ -69,7 +73,15 @@ public final class Planner {
   public static CutPoint resolveCutPoint(LoadedModel model, String name) {
     NameResolver.Resolution resolution = model.names().resolve(name);
     if (resolution.tensor().isEmpty()) {
-      throw new InvalidSplitPointException(name, resolution.problem(), similarNames(model, name));
+      String problem =
+          model.namedOutsideInferenceGraph(name)
+              ? "'"
+                  + name
+                  + "' exists in the SavedModel but not in its inference graph (layers that do"
+                  + " nothing at inference, such as Dropout, are left out of the serving"
+                  + " signature)"
+              : resolution.problem();
+      throw new InvalidSplitPointException(name, problem, similarNames(model, name));
     }
     TensorName tensor = resolution.tensor().get();
     Optional<CutPoint> cut = model.cutPoint(tensor);
@@ -116,7 +128,7 @@ public final class Planner {
   }
 
   private static List<String> similarNames(LoadedModel model, String name) {
-    return model.cutPoints().stream()
+    return model.offeredCutPoints().stream()
         .map(CutPoint::name)
         .sorted(Comparator.comparingInt((String valid) -> editDistance(name, valid)))
         .limit(SUGGESTIONS)
@@ -140,11 +152,15 @@ public final class Planner {
    * bytes between stages wins, then the earliest.
    */
   public static Plan balanced(LoadedModel model, int stages, double[] segmentCosts) {
-    List<CutPoint> all = model.cutPoints();
-    if (segmentCosts.length != all.size() + 1) {
+    if (segmentCosts.length != model.cutPoints().size() + 1) {
       throw new IllegalArgumentException(
-          "expected " + (all.size() + 1) + " segment costs, got " + segmentCosts.length);
+          "expected "
+              + (model.cutPoints().size() + 1)
+              + " segment costs, got "
+              + segmentCosts.length);
     }
+    List<CutPoint> all = model.offeredCutPoints();
+    double[] costs = mergedCosts(segmentCosts, all);
     if (stages < 1) {
       throw new IllegalArgumentException("a plan needs at least one stage, not " + stages);
     }
@@ -160,13 +176,39 @@ public final class Planner {
               + (all.size() + 1)
               + " stages");
     }
+    double total = Arrays.stream(costs).sum();
     int[] chosen =
-        BalancedPartition.partition(segmentCosts, stages, i -> all.get(i).bytesPerItem());
+        BalancedPartition.partition(
+            costs, stages, i -> all.get(i).bytesPerItem(), total * MIN_STAGE_SHARE);
+    if (chosen == null) {
+      throw new IllegalArgumentException(
+          "cannot cut "
+              + model.source().uri()
+              + " into "
+              + stages
+              + " stages that each do at least "
+              + Math.round(MIN_STAGE_SHARE * 100)
+              + "% of its work; ask for fewer stages");
+    }
     List<CutPoint> cuts = new ArrayList<>();
     for (int index : chosen) {
       cuts.add(all.get(index));
     }
     return planAt(model, cuts);
+  }
+
+  /** The costs of the segments between consecutive offered cut points. */
+  private static double[] mergedCosts(double[] segmentCosts, List<CutPoint> offered) {
+    double[] merged = new double[offered.size() + 1];
+    int group = 0;
+    for (int segment = 0; segment < segmentCosts.length; segment++) {
+      merged[group] += segmentCosts[segment];
+      // Cut i lies after segment i: an offered cut there closes the group.
+      if (group < offered.size() && offered.get(group).index() == segment) {
+        group++;
+      }
+    }
+    return merged;
   }
 
   private static Plan planAt(LoadedModel model, List<CutPoint> cuts) {

@@ -32,6 +32,16 @@ public final class TestModels {
   /** The Keras functional CNN with a residual skip, exported by TensorFlow 2.18 (Keras 3). */
   public static final String KERAS_RESIDUAL_CNN = "keras_residual_cnn";
 
+  /**
+   * A Keras 3 CNN exported with {@code model.export} whose layers keep Keras' numbered default
+   * names ({@code conv2d}, {@code conv2d_1}, …), with {@code reference/layers.json} giving each
+   * layer's output shape.
+   */
+  public static final String KERAS3_NUMBERED_CNN = "keras3_numbered_cnn";
+
+  /** The same model saved with plain {@code tf.saved_model.save}, which cannot be frozen. */
+  public static final String KERAS3_PLAIN_SAVED = "keras3_plain_saved";
+
   /** A Keras 2 (tf_keras) CNN with a projection shortcut, saved with {@code model.save}. */
   public static final String KERAS2_RESIDUAL_CNN = "keras2_residual_cnn";
 
