@@ -253,6 +253,25 @@ def keras3_numbered_cnn(path, plain_path, rng):
     tf.saved_model.save(model, plain_path)
 
 
+class FileReadingModule(tf.Module):
+    """A model that reads a file in its inference graph: what no worker may run."""
+
+    def __init__(self, rng):
+        super().__init__()
+        self.w = tf.Variable(rng.normal(0.0, 0.5, (4, 4)).astype("float32"), name="w")
+
+    @tf.function(input_signature=[tf.TensorSpec([None, 4], tf.float32, name="features")])
+    def scores(self, features):
+        leaked = tf.cast(tf.strings.length(tf.io.read_file("/etc/hostname")), tf.float32)
+        return {"scores": tf.matmul(features, self.w) + leaked}
+
+
+def module_reads_file(path, rng):
+    module = FileReadingModule(rng)
+    shutil.rmtree(path, ignore_errors=True)
+    tf.saved_model.save(module, path, signatures={"serving_default": module.scores})
+
+
 FIXTURES = {
     "keras_residual_cnn": lambda here, rng: keras_residual_cnn(
         os.path.join(here, "keras_residual_cnn"), rng
@@ -263,6 +282,9 @@ FIXTURES = {
     ),
     "keras3_numbered_cnn": lambda here, rng: keras3_numbered_cnn(
         os.path.join(here, "keras3_numbered_cnn"), os.path.join(here, "keras3_plain_saved"), rng
+    ),
+    "module_reads_file": lambda here, rng: module_reads_file(
+        os.path.join(here, "module_reads_file"), rng
     ),
 }
 

@@ -157,6 +157,16 @@ public final class SlicePusher implements AutoCloseable {
         if (status.getCode() == Status.Code.DATA_LOSS) {
           refused.incrementAndGet();
         }
+        if (status.getCode() == Status.Code.PERMISSION_DENIED) {
+          // The worker judged the slice itself, not the transfer: sending it again cannot help.
+          log.error(
+              "worker {} refuses slice {} of stage {}: {}",
+              workerId,
+              shortHash(slice.sha256()),
+              slice.stage(),
+              status.getDescription());
+          return false;
+        }
         log.warn(
             "pushing slice {} of stage {} to worker {} failed (attempt {}/{}): {} {}",
             shortHash(slice.sha256()),

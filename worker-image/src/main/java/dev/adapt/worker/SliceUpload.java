@@ -1,6 +1,7 @@
 package dev.adapt.worker;
 
 import com.google.protobuf.ByteString;
+import dev.adapt.core.security.DisallowedOpException;
 import dev.adapt.proto.v1.LoadSliceReply;
 import dev.adapt.proto.v1.SliceChunk;
 import dev.adapt.proto.v1.SliceHeader;
@@ -199,6 +200,15 @@ final class SliceUpload implements StreamObserver<SliceChunk> {
           Status.RESOURCE_EXHAUSTED
               .withDescription("too many slice loads queued; send " + sha256 + " again later")
               .asRuntimeException());
+    } else if (cause instanceof DisallowedOpException refused) {
+      metrics.sliceLoad("refused", System.nanoTime() - startNanos);
+      refused.ops().stream()
+          .map(DisallowedOpException.DisallowedOp::type)
+          .distinct()
+          .forEach(metrics::sliceRefused);
+      LOG.warn("refused slice {}: {}", sha256, refused.getMessage());
+      reply.onError(
+          Status.PERMISSION_DENIED.withDescription(refused.getMessage()).asRuntimeException());
     } else if (cause instanceof IllegalArgumentException) {
       metrics.sliceLoad("invalid", System.nanoTime() - startNanos);
       reply.onError(

@@ -13,6 +13,13 @@ final class TensorFlowSliceLoader implements SliceLoader {
     this.options = options;
   }
 
+  /**
+   * Parses and checks {@code artifact} (its operations against the allowlist among the rest), then
+   * loads it. The check comes first because loading runs the graph (warm-up batches).
+   *
+   * @throws dev.adapt.core.security.DisallowedOpException if the slice holds an operation that is
+   *     not model arithmetic
+   */
   @Override
   public SliceExecutor load(byte[] artifact) {
     return TensorFlowSliceExecutor.load(SliceArtifact.parse(artifact), options);

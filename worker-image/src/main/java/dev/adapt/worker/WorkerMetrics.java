@@ -67,6 +67,15 @@ final class WorkerMetrics {
         .record(nanos, TimeUnit.NANOSECONDS);
   }
 
+  /** A slice was refused for holding an operation of {@code opType}, outside the allowlist. */
+  void sliceRefused(String opType) {
+    Counter.builder("adapt.worker.slices.refused")
+        .description("Slices refused for holding operations that are not model arithmetic, by type")
+        .tag("op_type", opType)
+        .register(registry)
+        .increment();
+  }
+
   /** A batch failed; {@code reason} is a gRPC status code name. */
   void failed(String reason) {
     Counter.builder("adapt.worker.batch.failures")

@@ -1,14 +1,20 @@
 package dev.adapt.core.plan;
 
+import dev.adapt.core.graph.GraphIndex;
+import dev.adapt.core.graph.GraphPruner;
 import dev.adapt.core.graph.NameResolver;
 import dev.adapt.core.graph.TensorName;
 import dev.adapt.core.model.CutPoint;
 import dev.adapt.core.model.LoadedModel;
+import dev.adapt.core.security.DisallowedOpException;
+import dev.adapt.core.security.OpAllowlist;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import org.tensorflow.proto.NodeDef;
 
 /**
  * Chooses where to cut a model: at named split points, or into N stages whose most expensive stage
@@ -36,10 +42,30 @@ public final class Planner {
               + " stages, not "
               + stages);
     }
+    requireModelOps(model);
     if (splitAt != null) {
       return named(model, splitAt);
     }
     return balanced(model, stages == null ? 1 : stages);
+  }
+
+  /**
+   * Refuses a model whose inference graph holds an operation outside {@link
+   * OpAllowlist#modelOps()}, before any plan of it is made: no worker would load its slices.
+   *
+   * @throws DisallowedOpException naming each such operation's node and type
+   */
+  public static void requireModelOps(LoadedModel model) {
+    GraphIndex graph = model.graph();
+    Set<String> inference =
+        GraphPruner.requiredOps(graph, List.of(model.outputTensor()), Set.of(model.inputTensor()));
+    List<NodeDef> nodes = new ArrayList<>();
+    for (NodeDef node : graph.nodes()) {
+      if (inference.contains(node.getName())) {
+        nodes.add(node);
+      }
+    }
+    OpAllowlist.modelOps().check(nodes, "the inference graph of " + model.source());
   }
 
   /**

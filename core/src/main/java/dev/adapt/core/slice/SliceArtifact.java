@@ -8,6 +8,8 @@ import com.google.protobuf.UnsafeByteOperations;
 import dev.adapt.core.graph.GraphIndex;
 import dev.adapt.core.graph.TensorName;
 import dev.adapt.core.model.TensorSpec;
+import dev.adapt.core.security.DisallowedOpException;
+import dev.adapt.core.security.OpAllowlist;
 import dev.adapt.core.tensor.DType;
 import dev.adapt.proto.v1.DataType;
 import dev.adapt.proto.v1.SliceDefinition;
@@ -65,9 +67,12 @@ public final class SliceArtifact {
   }
 
   /**
-   * Reads an artifact back and checks that it is one: a known format, a parseable graph that holds
-   * its input and output, a stage within its stage count.
+   * Reads an artifact back and checks that it is one: a known format, a parseable graph of model
+   * operations only ({@link OpAllowlist#modelOps()}) that holds its input and output, a stage
+   * within its stage count. Workers load nothing that has not passed here, so that a graph able to
+   * touch files never reaches a session, whoever sent it.
    *
+   * @throws DisallowedOpException if the graph holds an operation outside the allowlist
    * @throws IllegalArgumentException if the bytes are not a valid slice artifact
    */
   public static SliceArtifact parse(byte[] bytes) {
@@ -93,13 +98,18 @@ public final class SliceArtifact {
     if (!definition.hasInput() || !definition.hasOutput()) {
       throw new IllegalArgumentException("slice artifact lacks its input or output");
     }
-    GraphIndex graph;
+    GraphDef graphDef;
     try {
-      graph = new GraphIndex(GraphDef.parseFrom(definition.getGraphDef()));
+      graphDef = GraphDef.parseFrom(definition.getGraphDef());
     } catch (InvalidProtocolBufferException e) {
       throw new IllegalArgumentException(
           "slice artifact holds no valid graph: " + e.getMessage(), e);
     }
+    OpAllowlist.modelOps()
+        .check(
+            graphDef,
+            "the slice of stage " + definition.getStage() + " of " + definition.getModel());
+    GraphIndex graph = new GraphIndex(graphDef);
     for (SliceTensor end : new SliceTensor[] {definition.getInput(), definition.getOutput()}) {
       if (!graph.contains(TensorName.parse(end.getName()).op())) {
         throw new IllegalArgumentException("slice graph lacks its tensor " + end.getName());

@@ -7,6 +7,7 @@ import dev.adapt.core.model.LoadedModel;
 import dev.adapt.core.model.TensorSpec;
 import dev.adapt.core.plan.Plan;
 import dev.adapt.core.plan.Stage;
+import dev.adapt.core.security.OpAllowlist;
 import dev.adapt.proto.v1.SliceTensor;
 import java.util.ArrayList;
 import java.util.List;
@@ -75,8 +76,9 @@ public final class Slicer {
     }
     SliceTensor input = sliceTensor(new TensorName(placeholder, 0).toString(), s.from(), inputSpec);
     SliceTensor output = sliceTensor(to.toString(), s.to(), outputSpec);
-    return SliceArtifact.create(
-        plan.model(), stage, plan.stageCount(), input, output, sliceGraph.build());
+    GraphDef built = sliceGraph.build();
+    OpAllowlist.modelOps().check(built, "stage " + stage + " of " + plan.model());
+    return SliceArtifact.create(plan.model(), stage, plan.stageCount(), input, output, built);
   }
 
   private static String uniqueName(GraphIndex graph, Set<String> ops, String base) {
