@@ -50,11 +50,13 @@ class WorkerPeerTlsTest {
   private static final List<AutoCloseable> cleanup = new ArrayList<>();
   private static CertificateAuthority pipelineCa;
   private static PeerTls peer;
+
   /** What refused peers try to upload; it must never be held. */
   private static SliceArtifact slice;
 
-  /** What the pipeline's peer uploads (another slice, so that test order does not matter). */
+  /** What the pipeline's peer uploads: another slice, so that test order does not matter. */
   private static SliceArtifact accepted;
+
   private static WorkerProcess worker;
   private static int healthPort;
 
