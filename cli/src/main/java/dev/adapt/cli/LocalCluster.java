@@ -9,6 +9,7 @@ import dev.adapt.core.membership.StageAssigner;
 import dev.adapt.core.membership.StageLayout;
 import dev.adapt.core.membership.StaticMembership;
 import dev.adapt.core.membership.Subscription;
+import dev.adapt.core.security.PeerTls;
 import dev.adapt.dispatcher.Dispatcher;
 import dev.adapt.dispatcher.DispatcherSettings;
 import dev.adapt.dispatcher.ServedPipeline;
@@ -57,11 +58,14 @@ public final class LocalCluster implements AutoCloseable {
     this.pipeline = pipeline;
     this.layout = layout;
     this.workerSpec = workerSpec;
-    this.membership =
-        workerSpec.etcd() == null
-            ? new StaticMembership(workerSpec.pipeline())
-            : EtcdMembership.connect(EtcdSettings.of(workerSpec.etcd()), workerSpec.pipeline());
-    this.dispatcher = new Dispatcher(pipeline, membership, settings);
+    // With --tls the launcher is one more peer of the pipeline: its checks of the workers, its
+    // calls to them and to an https:// etcd present the dispatcher's certificate.
+    Optional<PeerTls> tls =
+        Optional.ofNullable(workerSpec.tls()).map(local -> local.peer("dispatcher"));
+    this.membership = membership(workerSpec, tls);
+    this.dispatcher =
+        new Dispatcher(
+            pipeline, membership, tls.isPresent() ? settings.withPeerTls(tls) : settings);
     // Assign on the launcher's own thread: membership listeners must return quickly.
     this.assigning =
         membership.subscribe(
@@ -70,6 +74,22 @@ public final class LocalCluster implements AutoCloseable {
                 control.execute(this::assign);
               }
             });
+  }
+
+  private static Membership membership(WorkerProcess.Spec spec, Optional<PeerTls> tls) {
+    if (spec.etcd() == null) {
+      return tls.map(
+              identity ->
+                  (Membership)
+                      new StaticMembership(
+                          spec.pipeline(),
+                          StaticMembership.DEFAULT_CHECK_INTERVAL,
+                          StaticMembership.DEFAULT_CHECK_TIMEOUT,
+                          identity.channelCredentials()))
+          .orElseGet(() -> new StaticMembership(spec.pipeline()));
+    }
+    EtcdSettings etcd = EtcdSettings.of(spec.etcd());
+    return EtcdMembership.connect(tls.map(etcd::withTls).orElse(etcd), spec.pipeline());
   }
 
   /** Starts the dispatcher and {@code stages × replicas + standbys} worker processes. */
@@ -245,6 +265,9 @@ public final class LocalCluster implements AutoCloseable {
         worker.process.destroyForcibly();
         Thread.currentThread().interrupt();
       }
+    }
+    if (workerSpec.tls() != null) {
+      workerSpec.tls().close();
     }
     log.info("local pipeline stopped");
   }

@@ -70,6 +70,15 @@ final class LocalOptions {
   String etcd;
 
   @Option(
+      names = "--tls",
+      description =
+          "Mutual TLS between the dispatcher and the workers and among the workers, with a CA"
+              + " made for this run and certificates it issues into a temporary directory"
+              + " (default: plaintext on loopback). With --etcd, an https:// endpoint must trust"
+              + " that CA, so use it with static membership or a plaintext etcd.")
+  boolean tls;
+
+  @Option(
       names = "--pipeline",
       defaultValue = "local",
       description = "Pipeline name (default: ${DEFAULT-VALUE}).")
@@ -163,7 +172,8 @@ final class LocalOptions {
           threadSpinning,
           computeThreads,
           workerHeap,
-          logs);
+          logs,
+          tls ? LocalTls.create(pipelineName) : null);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create a directory for worker logs", e);
     }

@@ -33,7 +33,33 @@ final class WorkerProcess {
       boolean threadSpinning,
       int computeThreads,
       String maxHeap,
-      Path logDirectory) {}
+      Path logDirectory,
+      LocalTls tls) {
+
+    /** Plaintext workers. */
+    Spec(
+        String classPath,
+        String pipeline,
+        String etcd,
+        int intraOpThreads,
+        int interOpThreads,
+        boolean threadSpinning,
+        int computeThreads,
+        String maxHeap,
+        Path logDirectory) {
+      this(
+          classPath,
+          pipeline,
+          etcd,
+          intraOpThreads,
+          interOpThreads,
+          threadSpinning,
+          computeThreads,
+          maxHeap,
+          logDirectory,
+          null);
+    }
+  }
 
   static WorkerProcess start(String workerId, Spec spec) {
     int port = freePort();
@@ -86,6 +112,10 @@ final class WorkerProcess {
             spec.threadSpinning() ? "--thread-spinning" : "--no-thread-spinning",
             "--compute-threads",
             Integer.toString(spec.computeThreads())));
+    if (spec.tls() != null) {
+      command.add("--peer-tls-dir");
+      command.add(spec.tls().directoryOf(workerId).toString());
+    }
     return command;
   }
 

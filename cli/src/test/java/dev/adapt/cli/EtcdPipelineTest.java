@@ -107,24 +107,7 @@ class EtcdPipelineTest {
   @Test
   @Order(3)
   void killingOneOfTwoReplicasUnderLoadLosesNoRequest() throws Exception {
-    String victim = harness.cluster.workerOfStage(1).orElseThrow();
-    AtomicBoolean killed = new AtomicBoolean();
-    LoadRun.Result result =
-        harness.load(
-            160,
-            6,
-            done -> {
-              if (done >= 30 && killed.compareAndSet(false, true)) {
-                harness.cluster.kill(victim);
-              }
-            });
-    assertThat(killed).isTrue();
-    assertAllCorrect(result);
-    assertThat(harness.cluster.dispatcher().metrics().replays()).isPositive();
-    // The launcher restarts the killed worker and it serves again.
-    Awaitility.await()
-        .atMost(Duration.ofSeconds(90))
-        .until(() -> harness.cluster.dispatcher().replicas().get(1).size() == 2);
+    harness.assertKillingOneOfTwoReplicasLosesNoRequest(1);
   }
 
   @Test

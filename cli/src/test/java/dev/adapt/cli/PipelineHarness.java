@@ -13,7 +13,9 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.IntConsumer;
+import org.awaitility.Awaitility;
 
 /** A local cluster of real worker JVMs for one test class, plus the unsplit model to check it. */
 final class PipelineHarness implements AutoCloseable {
@@ -31,6 +33,20 @@ final class PipelineHarness implements AutoCloseable {
       String etcd,
       DispatcherSettings settings)
       throws Exception {
+    this(model, served, replicas, standbys, pipeline, etcd, settings, null);
+  }
+
+  /** With {@code tls}: every worker and the dispatcher get a certificate of its CA (mTLS). */
+  PipelineHarness(
+      LoadedModel model,
+      ServedPipeline served,
+      int replicas,
+      int standbys,
+      String pipeline,
+      String etcd,
+      DispatcherSettings settings,
+      LocalTls tls)
+      throws Exception {
     try {
       logs = Files.createTempDirectory("adapt-e2e-" + pipeline + "-");
     } catch (IOException e) {
@@ -38,7 +54,7 @@ final class PipelineHarness implements AutoCloseable {
     }
     WorkerProcess.Spec spec =
         new WorkerProcess.Spec(
-            JavaProcess.testClassPath(), pipeline, etcd, 1, 1, false, 2, "384m", logs);
+            JavaProcess.testClassPath(), pipeline, etcd, 1, 1, false, 2, "384m", logs, tls);
     reference = new UnsplitModel(model, ExecutorOptions.DEFAULT);
     inputs = new BenchInputs(served.model().input(), 4, reference);
     cluster = LocalCluster.start(served, replicas, standbys, spec, settings);
@@ -84,6 +100,31 @@ final class PipelineHarness implements AutoCloseable {
         BenchCommand.TOLERANCE,
         afterAnswer,
         new ProgressBar(new PrintStream(PrintStream.nullOutputStream()), requests, false));
+  }
+
+  /**
+   * SIGKILLs one of the two replicas of {@code stage} under load and checks that every request is
+   * answered correctly (replayed on the other replica), then that the launcher's restart of the
+   * killed worker serves again.
+   */
+  void assertKillingOneOfTwoReplicasLosesNoRequest(int stage) throws Exception {
+    String victim = cluster.workerOfStage(stage).orElseThrow();
+    AtomicBoolean killed = new AtomicBoolean();
+    LoadRun.Result result =
+        load(
+            160,
+            6,
+            done -> {
+              if (done >= 30 && killed.compareAndSet(false, true)) {
+                cluster.kill(victim);
+              }
+            });
+    assertThat(killed).isTrue();
+    assertAllCorrect(result);
+    assertThat(cluster.dispatcher().metrics().replays()).isPositive();
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(90))
+        .until(() -> cluster.dispatcher().replicas().get(stage).size() == 2);
   }
 
   static void assertAllCorrect(LoadRun.Result result) {

@@ -31,7 +31,7 @@ public final class Dispatcher implements AutoCloseable {
   private final Membership membership;
   private final DispatcherSettings settings;
   private final DispatcherMetrics metrics = new DispatcherMetrics();
-  private final WorkerChannels channels = new WorkerChannels();
+  private final WorkerChannels channels;
   private final SlicePusher pusher;
   private final PipelineRouter router;
   private final Batcher batcher;
@@ -44,6 +44,11 @@ public final class Dispatcher implements AutoCloseable {
     this.plans = new ServedPlans(pipeline, settings.batching().maxInFlightBatches());
     this.membership = membership;
     this.settings = settings;
+    this.channels =
+        settings
+            .peerTls()
+            .map(tls -> new WorkerChannels(tls.channelCredentials()))
+            .orElseGet(WorkerChannels::new);
     this.planKeeper = new PlanKeeper(membership);
     this.pusher =
         new SlicePusher(

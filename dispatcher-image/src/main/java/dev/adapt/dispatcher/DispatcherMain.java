@@ -5,9 +5,13 @@ import dev.adapt.core.membership.EtcdSettings;
 import dev.adapt.core.membership.Membership;
 import dev.adapt.core.membership.MembershipSnapshot;
 import dev.adapt.core.membership.SpecRecord;
+import dev.adapt.core.security.PeerTls;
+import dev.adapt.core.security.TlsFiles;
 import dev.adapt.dispatcher.PipelineFactory.Resolution;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -55,8 +59,20 @@ public final class DispatcherMain implements Callable<Integer> {
   @Option(
       names = "--etcd",
       required = true,
-      description = "etcd endpoints, comma-separated (http://host:port).")
+      description =
+          "etcd endpoints, comma-separated (http://host:port, or https://host:port with"
+              + " --peer-tls-dir).")
   String etcd;
+
+  @Option(
+      names = "--peer-tls-dir",
+      defaultValue = "${env:ADAPT_PEER_TLS_DIR}",
+      description =
+          "Directory with tls.crt, tls.key and ca.crt (a mounted TLS Secret): calls to workers"
+              + " and to https:// etcd endpoints then present tls.crt and accept only servers"
+              + " of that CA; re-read every minute (default: plaintext, or ADAPT_PEER_TLS_DIR"
+              + " when set).")
+  Path peerTlsDir;
 
   @Option(names = "--host", defaultValue = "0.0.0.0", description = "Address to bind.")
   String host;
@@ -99,7 +115,15 @@ public final class DispatcherMain implements Callable<Integer> {
   }
 
   private int serve() throws Exception {
-    try (Membership membership = EtcdMembership.connect(EtcdSettings.of(etcd), pipeline)) {
+    Optional<PeerTls> peerTls =
+        peerTlsDir == null || peerTlsDir.toString().isBlank()
+            ? Optional.empty()
+            : Optional.of(PeerTls.load(TlsFiles.in(peerTlsDir)));
+    EtcdSettings etcdSettings = EtcdSettings.of(etcd);
+    if (peerTls.isPresent()) {
+      etcdSettings = etcdSettings.withTls(peerTls.get());
+    }
+    try (Membership membership = EtcdMembership.connect(etcdSettings, pipeline)) {
       SpecRecord spec = spec(membership);
       ServedPipeline first = null;
       // Keeps a rejected plan published until a spec can be served; the dispatcher keeps its own.
@@ -134,7 +158,9 @@ public final class DispatcherMain implements Callable<Integer> {
       DispatcherSettings settings =
           serving
               .apply(
-                  DispatcherSettings.builder(first.stageCount()).ports(host, httpPort, grpcPort),
+                  DispatcherSettings.builder(first.stageCount())
+                      .ports(host, httpPort, grpcPort)
+                      .peerTls(peerTls),
                   first.stageCount())
               .build();
       try (Dispatcher dispatcher = new Dispatcher(first, membership, settings).start();

@@ -1,6 +1,8 @@
 package dev.adapt.dispatcher;
 
+import dev.adapt.core.security.PeerTls;
 import java.time.Duration;
+import java.util.Optional;
 
 /**
  * How a dispatcher runs.
@@ -8,6 +10,8 @@ import java.time.Duration;
  * @param host the address the client API binds to
  * @param preloadStandbys whether standby workers get every stage's slice in advance, so that a
  *     promotion needs no transfer (only where workers keep that many slices; off by default)
+ * @param peerTls mutual TLS of the pipeline for the calls to workers (slice pushes, batches); empty
+ *     is plaintext
  */
 public record DispatcherSettings(
     String host,
@@ -20,7 +24,25 @@ public record DispatcherSettings(
     int slicePushAttempts,
     Duration slicePushTimeout,
     boolean preloadStandbys,
-    ChunkTamper chunkTamper) {
+    ChunkTamper chunkTamper,
+    Optional<PeerTls> peerTls) {
+
+  /** These settings with {@code tls} for the calls to workers. */
+  public DispatcherSettings withPeerTls(Optional<PeerTls> tls) {
+    return new DispatcherSettings(
+        host,
+        httpPort,
+        grpcPort,
+        batching,
+        router,
+        maxBodyBytes,
+        sliceChunkBytes,
+        slicePushAttempts,
+        slicePushTimeout,
+        preloadStandbys,
+        chunkTamper,
+        tls);
+  }
 
   /** Defaults for a pipeline of {@code stages} stages. */
   public static Builder builder(int stages) {
@@ -40,6 +62,7 @@ public record DispatcherSettings(
     private Duration slicePushTimeout = Duration.ofMinutes(2);
     private boolean preloadStandbys;
     private ChunkTamper chunkTamper = ChunkTamper.NONE;
+    private Optional<PeerTls> peerTls = Optional.empty();
 
     private Builder(int stages) {
       batching = BatchingConfig.forStages(stages);
@@ -76,6 +99,11 @@ public record DispatcherSettings(
       return this;
     }
 
+    public Builder peerTls(Optional<PeerTls> tls) {
+      peerTls = tls;
+      return this;
+    }
+
     public DispatcherSettings build() {
       return new DispatcherSettings(
           host,
@@ -88,7 +116,8 @@ public record DispatcherSettings(
           slicePushAttempts,
           slicePushTimeout,
           preloadStandbys,
-          chunkTamper);
+          chunkTamper,
+          peerTls);
     }
   }
 }

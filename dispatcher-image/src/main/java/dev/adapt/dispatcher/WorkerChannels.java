@@ -1,5 +1,7 @@
 package dev.adapt.dispatcher;
 
+import io.grpc.ChannelCredentials;
+import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.util.Map;
@@ -20,8 +22,19 @@ public final class WorkerChannels implements AutoCloseable {
 
   private static final long GRACE_NANOS = TimeUnit.SECONDS.toNanos(30);
 
+  private final ChannelCredentials credentials;
   private final Map<Key, ManagedChannel> channels = new ConcurrentHashMap<>();
   private final Map<Key, Long> lastSeen = new ConcurrentHashMap<>();
+
+  /** Plaintext channels. */
+  public WorkerChannels() {
+    this(InsecureChannelCredentials.create());
+  }
+
+  /** Channels with {@code credentials}: the dispatcher's certificate when workers require mTLS. */
+  public WorkerChannels(ChannelCredentials credentials) {
+    this.credentials = credentials;
+  }
 
   public ManagedChannel channel(Replica replica) {
     return channel(replica.address(), replica.incarnation());
@@ -35,8 +48,7 @@ public final class WorkerChannels implements AutoCloseable {
         (k, existing) ->
             existing != null && !existing.isShutdown()
                 ? existing
-                : NettyChannelBuilder.forTarget(k.address())
-                    .usePlaintext()
+                : NettyChannelBuilder.forTarget(k.address(), credentials)
                     .maxInboundMessageSize(MAX_MESSAGE_BYTES)
                     .build());
   }

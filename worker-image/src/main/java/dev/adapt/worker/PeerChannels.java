@@ -1,6 +1,7 @@
 package dev.adapt.worker;
 
 import dev.adapt.proto.v1.WorkerGrpc;
+import io.grpc.ChannelCredentials;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
@@ -31,7 +32,12 @@ final class PeerChannels implements AutoCloseable {
 
   /** Plain-text channels over TCP, as between pods or processes on one host. */
   static ManagedChannelBuilder<?> plaintext(String address) {
-    return Grpc.newChannelBuilder(address, InsecureChannelCredentials.create())
+    return secured(address, InsecureChannelCredentials.create());
+  }
+
+  /** Channels with {@code credentials}: this worker's certificate when peers require mutual TLS. */
+  static ManagedChannelBuilder<?> secured(String address, ChannelCredentials credentials) {
+    return Grpc.newChannelBuilder(address, credentials)
         .keepAliveTime(10, TimeUnit.SECONDS)
         .keepAliveTimeout(5, TimeUnit.SECONDS);
   }

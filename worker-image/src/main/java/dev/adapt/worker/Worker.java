@@ -57,6 +57,7 @@ public final class Worker implements AutoCloseable {
   private final PrometheusMeterRegistry registry =
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private Server server;
+  private Server healthServer;
   private MetricsHttpServer metricsServer;
   private Membership membership;
   private WorkerRegistration registration;
@@ -92,12 +93,21 @@ public final class Worker implements AutoCloseable {
   /** Starts a worker listening on {@code settings.port()} (0 picks a free port). */
   public static Worker start(WorkerSettings settings, SliceLoader loader, String device)
       throws IOException {
+    InetSocketAddress address = new InetSocketAddress(settings.bindAddress(), settings.port());
     NettyServerBuilder builder =
-        NettyServerBuilder.forAddress(
-                new InetSocketAddress(settings.bindAddress(), settings.port()))
+        settings
+            .peerTls()
+            .map(tls -> NettyServerBuilder.forAddress(address, tls.serverCredentials()))
+            .orElseGet(() -> NettyServerBuilder.forAddress(address))
             .permitKeepAliveTime(5, TimeUnit.SECONDS)
             .permitKeepAliveWithoutCalls(true);
-    return start(settings, loader, device, builder, PeerChannels::plaintext);
+    Function<String, ManagedChannelBuilder<?>> channels =
+        settings
+            .peerTls()
+            .<Function<String, ManagedChannelBuilder<?>>>map(
+                tls -> target -> PeerChannels.secured(target, tls.channelCredentials()))
+            .orElse(PeerChannels::plaintext);
+    return start(settings, loader, device, builder, channels);
   }
 
   /** Starts a worker on the given server builder; tests use in-process transports. */
@@ -125,6 +135,11 @@ public final class Worker implements AutoCloseable {
   /** The port the gRPC server listens on (-1 for in-process servers). */
   public int port() {
     return server.getPort();
+  }
+
+  /** The port of the plaintext health server, or -1 when not served. */
+  public int healthPort() {
+    return healthServer == null ? -1 : healthServer.getPort();
   }
 
   /** The port of {@code /metrics}, or -1 when not served. */
@@ -167,6 +182,15 @@ public final class Worker implements AutoCloseable {
         settings.advertisedAddress() != null
             ? settings.advertisedAddress()
             : defaultAddress(settings.bindAddress(), server.getPort()));
+    if (settings.healthPort() >= 0) {
+      // Only the health service: what a probe that cannot present a certificate may see.
+      healthServer =
+          NettyServerBuilder.forAddress(
+                  new InetSocketAddress(settings.bindAddress(), settings.healthPort()))
+              .addService(health.getHealthService())
+              .build()
+              .start();
+    }
     if (settings.metricsPort() >= 0) {
       metricsServer =
           MetricsHttpServer.start(settings.bindAddress(), settings.metricsPort(), registry);
@@ -180,12 +204,15 @@ public final class Worker implements AutoCloseable {
       refresher.scheduleWithFixedDelay(this::refreshRegistration, 1, 1, TimeUnit.SECONDS);
     }
     LOG.info(
-        "worker {} of pipeline {} serving on port {} as {} ({}, metrics port {}, etcd {})",
+        "worker {} of pipeline {} serving on port {} ({}) as {} ({}, health port {}, metrics port"
+            + " {}, etcd {})",
         settings.workerId(),
         settings.pipeline(),
         server.getPort(),
+        settings.peerTls().isPresent() ? "mutual TLS" : "plaintext",
         lifecycle.record().address(),
         lifecycle.record().device(),
+        healthPort(),
         metricsPort(),
         settings.etcd().map(e -> e.endpoints().toString()).orElse("none"));
   }
@@ -217,6 +244,9 @@ public final class Worker implements AutoCloseable {
     if (server != null) {
       server.shutdown();
       awaitOrForce(server, settings.shutdownGrace());
+    }
+    if (healthServer != null) {
+      healthServer.shutdownNow();
     }
     refresher.shutdownNow();
     shutdownPool(compute, settings.shutdownGrace());

@@ -1,7 +1,10 @@
 package dev.adapt.worker;
 
 import dev.adapt.core.membership.EtcdSettings;
+import dev.adapt.core.security.PeerTls;
+import dev.adapt.core.security.TlsFiles;
 import dev.adapt.core.slice.ExecutorOptions;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -50,6 +53,26 @@ public final class WorkerMain implements Callable<Integer> {
       names = "--advertise-address",
       description = "host:port others reach this worker at (default: host name and port).")
   String advertiseAddress;
+
+  @Option(
+      names = "--health-port",
+      defaultValue = "${env:ADAPT_HEALTH_PORT:--1}",
+      description =
+          "Port of a plaintext gRPC server with only grpc.health.v1.Health (same status as the"
+              + " main port), for kubelet probes while the main port requires mutual TLS; 0 picks"
+              + " a free one, -1 serves health on the main port only (default: ${DEFAULT-VALUE},"
+              + " from ADAPT_HEALTH_PORT when set).")
+  int healthPort;
+
+  @Option(
+      names = "--peer-tls-dir",
+      defaultValue = "${env:ADAPT_PEER_TLS_DIR}",
+      description =
+          "Directory with tls.crt, tls.key and ca.crt (a mounted TLS Secret): the gRPC server"
+              + " then requires a client certificate of that CA, calls to other workers and to"
+              + " https:// etcd endpoints present tls.crt; re-read every minute (default:"
+              + " plaintext, or ADAPT_PEER_TLS_DIR when set).")
+  Path peerTlsDir;
 
   @Option(
       names = "--etcd",
@@ -172,10 +195,14 @@ public final class WorkerMain implements Callable<Integer> {
       throw new CommandLine.ParameterException(
           new CommandLine(this), "--worker-id is required where HOSTNAME is not set");
     }
+    Optional<PeerTls> peerTls =
+        peerTlsDir == null || peerTlsDir.toString().isBlank()
+            ? Optional.empty()
+            : Optional.of(PeerTls.load(TlsFiles.in(peerTlsDir)));
     Optional<EtcdSettings> etcdSettings =
         etcd.equalsIgnoreCase("none")
             ? Optional.empty()
-            : Optional.of(EtcdSettings.of(etcd).withLeaseTtl(leaseTtl));
+            : Optional.of(withTls(EtcdSettings.of(etcd).withLeaseTtl(leaseTtl), peerTls));
     return new WorkerSettings(
         pipeline,
         workerId,
@@ -190,7 +217,13 @@ public final class WorkerMain implements Callable<Integer> {
         warmUpBatchSizes.equals(List.of(0)) ? List.of() : warmUpBatchSizes,
         WorkerSettings.DEFAULT_MAX_SLICE_BYTES,
         Duration.ofSeconds(60),
-        shutdownGrace);
+        shutdownGrace,
+        peerTls,
+        healthPort);
+  }
+
+  private static EtcdSettings withTls(EtcdSettings settings, Optional<PeerTls> tls) {
+    return tls.map(settings::withTls).orElse(settings);
   }
 
   /** Reads {@code 500ms}, {@code 3s}, {@code 2m} or ISO-8601 ({@code PT3S}). */

@@ -2,6 +2,7 @@ package dev.adapt.worker;
 
 import dev.adapt.core.membership.EtcdSettings;
 import dev.adapt.core.membership.MembershipKeys;
+import dev.adapt.core.security.PeerTls;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -19,6 +20,10 @@ import java.util.Optional;
  *     worker announces it, so that no real batch pays for a fresh session's first runs
  * @param hopTimeout bound on a call to the next hop when the caller set no deadline
  * @param shutdownGrace time in-flight batches get to finish on shutdown
+ * @param peerTls mutual TLS of the pipeline: the server requires a client certificate of the
+ *     pipeline's CA and the channels to the next hops present this worker's; empty is plaintext
+ * @param healthPort port of a second, plaintext gRPC server with only the health service (for
+ *     kubelet probes while the main port requires mutual TLS); 0 picks a free one, -1 serves none
  */
 public record WorkerSettings(
     String pipeline,
@@ -34,7 +39,9 @@ public record WorkerSettings(
     List<Integer> warmUpBatchSizes,
     long maxSliceBytes,
     Duration hopTimeout,
-    Duration shutdownGrace) {
+    Duration shutdownGrace,
+    Optional<PeerTls> peerTls,
+    int healthPort) {
 
   public static final long DEFAULT_MAX_SLICE_BYTES = Integer.MAX_VALUE - 8;
 
@@ -78,6 +85,8 @@ public record WorkerSettings(
     builder.maxSliceBytes = maxSliceBytes;
     builder.hopTimeout = hopTimeout;
     builder.shutdownGrace = shutdownGrace;
+    builder.peerTls = peerTls;
+    builder.healthPort = healthPort;
     return builder;
   }
 
@@ -97,6 +106,8 @@ public record WorkerSettings(
     private long maxSliceBytes = DEFAULT_MAX_SLICE_BYTES;
     private Duration hopTimeout = Duration.ofSeconds(60);
     private Duration shutdownGrace = Duration.ofSeconds(10);
+    private Optional<PeerTls> peerTls = Optional.empty();
+    private int healthPort = -1;
 
     public Builder(String pipeline, String workerId) {
       this.pipeline = pipeline;
@@ -156,6 +167,16 @@ public record WorkerSettings(
       return this;
     }
 
+    public Builder peerTls(Optional<PeerTls> tls) {
+      this.peerTls = tls;
+      return this;
+    }
+
+    public Builder healthPort(int value) {
+      this.healthPort = value;
+      return this;
+    }
+
     public WorkerSettings build() {
       return new WorkerSettings(
           pipeline,
@@ -171,7 +192,9 @@ public record WorkerSettings(
           warmUpBatchSizes,
           maxSliceBytes,
           hopTimeout,
-          shutdownGrace);
+          shutdownGrace,
+          peerTls,
+          healthPort);
     }
   }
 }

@@ -3,9 +3,14 @@ package dev.adapt.worker;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.adapt.core.security.CertificateAuthority;
+import dev.adapt.core.security.TlsFiles;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 class WorkerMainTest {
@@ -21,6 +26,38 @@ class WorkerMainTest {
     assertThat(settings.metricsPort()).isEqualTo(-1);
     assertThat(settings.maxSlices()).isEqualTo(2);
     assertThat(settings.advertisedAddress()).isNull();
+    // Plaintext, health on the main port only, unless ADAPT_PEER_TLS_DIR / ADAPT_HEALTH_PORT say
+    // otherwise (they are not set where the tests run).
+    assertThat(settings.peerTls()).isEmpty();
+    assertThat(settings.healthPort()).isEqualTo(-1);
+  }
+
+  @Test
+  void peerTlsTakesTheSecretsFilesAndAppliesToHttpsEtcd(@TempDir Path dir) {
+    CertificateAuthority ca = CertificateAuthority.create("p", Duration.ofHours(1));
+    TlsFiles.write(
+        dir,
+        ca.issue("w1", List.of(), List.of("127.0.0.1"), Duration.ofHours(1)),
+        ca.certificatePem());
+    WorkerSettings settings =
+        parse(
+            "--worker-id=w1",
+            "--peer-tls-dir=" + dir,
+            "--health-port=9001",
+            "--etcd=https://10.0.0.1:2379");
+
+    assertThat(settings.peerTls()).isPresent();
+    assertThat(settings.healthPort()).isEqualTo(9001);
+    assertThat(settings.etcd().orElseThrow().secure()).isTrue();
+    assertThat(settings.etcd().orElseThrow().tls()).isEqualTo(settings.peerTls());
+  }
+
+  @Test
+  void aPeerTlsDirWithoutTheFilesIsRefusedNamingThem(@TempDir Path dir) {
+    assertThatThrownBy(() -> parse("--worker-id=w1", "--peer-tls-dir=" + dir))
+        .hasMessageContaining("tls.crt")
+        .hasMessageContaining("tls.key")
+        .hasMessageContaining("ca.crt");
   }
 
   @Test

@@ -65,14 +65,7 @@ public final class EtcdMembership implements Membership {
     this.settings = settings;
     this.pipeline = pipeline;
     this.keys = new MembershipKeys(pipeline);
-    this.client =
-        Client.builder()
-            .endpoints(settings.endpoints())
-            .connectTimeout(settings.operationTimeout())
-            // Notice a dead etcd connection in seconds rather than the default half minute.
-            .keepaliveTime(Duration.ofSeconds(5))
-            .keepaliveTimeout(Duration.ofSeconds(3))
-            .build();
+    this.client = EtcdClients.connect(settings);
     this.state = new MembershipState(pipeline);
     this.scheduler = DaemonThreads.single("etcd-membership-" + pipeline);
   }

@@ -1,19 +1,25 @@
 package dev.adapt.core.membership;
 
+import dev.adapt.core.security.PeerTls;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * How to reach etcd and how long things may take.
  *
- * @param endpoints client URLs, e.g. {@code http://127.0.0.1:2379}
+ * @param endpoints client URLs, e.g. {@code http://127.0.0.1:2379}; all {@code https://} or all
+ *     {@code http://}
  * @param leaseTtl lifetime of a worker's registration without keep-alive; etcd rounds it up to
  *     whole seconds (and to at least its own minimum, 2 s with default timing)
  * @param operationTimeout how long one read or write may take before it counts as an outage
+ * @param tls the identity presented to an etcd that requires client certificates; used only with
+ *     {@code https://} endpoints, which cannot be reached without it
  */
-public record EtcdSettings(List<URI> endpoints, Duration leaseTtl, Duration operationTimeout) {
+public record EtcdSettings(
+    List<URI> endpoints, Duration leaseTtl, Duration operationTimeout, Optional<PeerTls> tls) {
 
   public static final Duration DEFAULT_LEASE_TTL = Duration.ofSeconds(3);
   public static final Duration DEFAULT_OPERATION_TIMEOUT = Duration.ofSeconds(3);
@@ -29,6 +35,14 @@ public record EtcdSettings(List<URI> endpoints, Duration leaseTtl, Duration oper
     if (operationTimeout.isNegative() || operationTimeout.isZero()) {
       throw new IllegalArgumentException("operation timeout must be positive");
     }
+    long secure = endpoints.stream().filter(EtcdSettings::isHttps).count();
+    if (secure != 0 && secure != endpoints.size()) {
+      throw new IllegalArgumentException("etcd endpoints mix http:// and https://: " + endpoints);
+    }
+  }
+
+  public EtcdSettings(List<URI> endpoints, Duration leaseTtl, Duration operationTimeout) {
+    this(endpoints, leaseTtl, operationTimeout, Optional.empty());
   }
 
   /** Parses comma-separated endpoints such as {@code http://10.0.0.1:2379,http://10.0.0.2:2379}. */
@@ -43,15 +57,29 @@ public record EtcdSettings(List<URI> endpoints, Duration leaseTtl, Duration oper
   }
 
   public EtcdSettings withLeaseTtl(Duration ttl) {
-    return new EtcdSettings(endpoints, ttl, operationTimeout);
+    return new EtcdSettings(endpoints, ttl, operationTimeout, tls);
   }
 
   public EtcdSettings withOperationTimeout(Duration timeout) {
-    return new EtcdSettings(endpoints, leaseTtl, timeout);
+    return new EtcdSettings(endpoints, leaseTtl, timeout, tls);
+  }
+
+  /** These settings presenting {@code identity} to etcd (when the endpoints are https://). */
+  public EtcdSettings withTls(PeerTls identity) {
+    return new EtcdSettings(endpoints, leaseTtl, operationTimeout, Optional.of(identity));
+  }
+
+  /** Whether the endpoints are https://: TLS with the client certificate of {@link #tls()}. */
+  public boolean secure() {
+    return isHttps(endpoints.get(0));
   }
 
   long leaseTtlSeconds() {
     return (leaseTtl.toMillis() + 999) / 1000;
+  }
+
+  private static boolean isHttps(URI endpoint) {
+    return "https".equalsIgnoreCase(endpoint.getScheme());
   }
 
   private static URI parseEndpoint(String endpoint) {

@@ -3,6 +3,7 @@ package dev.adapt.core.membership;
 import dev.adapt.proto.v1.StatusRequest;
 import dev.adapt.proto.v1.WorkerGrpc;
 import dev.adapt.proto.v1.WorkerStatus;
+import io.grpc.ChannelCredentials;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
@@ -35,6 +36,7 @@ public final class StaticMembership implements Membership {
   private final String pipeline;
   private final Duration checkInterval;
   private final Duration checkTimeout;
+  private final ChannelCredentials credentials;
   private final MembershipState state;
   private final ScheduledExecutorService prober;
   private final Map<String, Probe> probes = new ConcurrentHashMap<>();
@@ -45,10 +47,23 @@ public final class StaticMembership implements Membership {
   }
 
   public StaticMembership(String pipeline, Duration checkInterval, Duration checkTimeout) {
+    this(pipeline, checkInterval, checkTimeout, InsecureChannelCredentials.create());
+  }
+
+  /**
+   * Checks the workers with {@code credentials}: the launcher's client certificate when the workers
+   * require mutual TLS.
+   */
+  public StaticMembership(
+      String pipeline,
+      Duration checkInterval,
+      Duration checkTimeout,
+      ChannelCredentials credentials) {
     MembershipKeys.requireValidId(pipeline);
     this.pipeline = pipeline;
     this.checkInterval = checkInterval;
     this.checkTimeout = checkTimeout;
+    this.credentials = credentials;
     this.state = new MembershipState(pipeline);
     this.prober = DaemonThreads.single("static-membership-" + pipeline);
     // The first snapshot is complete: there is nothing to read.
@@ -208,7 +223,7 @@ public final class StaticMembership implements Membership {
       this.workerId = workerId;
       this.address = address;
       this.process = process;
-      this.channel = Grpc.newChannelBuilder(address, InsecureChannelCredentials.create()).build();
+      this.channel = Grpc.newChannelBuilder(address, credentials).build();
     }
 
     void check() {

@@ -1,5 +1,6 @@
 package dev.adapt.core.testing;
 
+import dev.adapt.core.security.TlsFiles;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -11,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
@@ -29,6 +31,10 @@ import java.util.stream.Stream;
  * @AfterAll static void stopEtcd() { etcd.close(); }
  * ... EtcdSettings.of(etcd.endpoint()) ...
  * }</pre>
+ *
+ * <p>{@link #startTls} serves clients over TLS with client-certificate authentication, as the
+ * managed etcd of a pipeline with mutual TLS does; its health is read over a plaintext metrics
+ * listener, which serves nothing else.
  */
 public final class EtcdServer implements AutoCloseable {
   private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
@@ -39,13 +45,16 @@ public final class EtcdServer implements AutoCloseable {
   private final Path log;
   private final String clusterToken = "adapt-test-" + UUID.randomUUID();
   private final Thread cleanupOnExit;
+  private final TlsFiles tls;
   private int clientPort;
+  private int metricsPort;
   private int peerPort;
   private Process process;
   private boolean initialized;
 
-  private EtcdServer(Path binary, Path directory) {
+  private EtcdServer(Path binary, Path directory, TlsFiles tls) {
     this.binary = binary;
+    this.tls = tls;
     this.directory = directory;
     this.log = directory.resolve("etcd.log");
     this.cleanupOnExit = new Thread(this::killQuietly, "etcd-server-cleanup");
@@ -54,6 +63,18 @@ public final class EtcdServer implements AutoCloseable {
 
   /** Starts etcd on free ports and waits until it serves. */
   public static EtcdServer start() {
+    return start(null);
+  }
+
+  /**
+   * Starts etcd serving clients on https:// with {@code server}'s certificate and accepting only
+   * clients whose certificate its {@code ca.crt} signed ({@code --client-cert-auth}).
+   */
+  public static EtcdServer startTls(TlsFiles server) {
+    return start(server.requireReadable());
+  }
+
+  private static EtcdServer start(TlsFiles tls) {
     Path binary = findBinary();
     Path directory;
     try {
@@ -61,7 +82,7 @@ public final class EtcdServer implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create a data directory for etcd", e);
     }
-    EtcdServer server = new EtcdServer(binary, directory);
+    EtcdServer server = new EtcdServer(binary, directory, tls);
     try {
       server.startOnFreePorts();
       return server;
@@ -71,9 +92,9 @@ public final class EtcdServer implements AutoCloseable {
     }
   }
 
-  /** The client URL, e.g. {@code http://127.0.0.1:40123}. */
+  /** The client URL, e.g. {@code http://127.0.0.1:40123} ({@code https://} with TLS). */
   public String endpoint() {
-    return "http://127.0.0.1:" + clientPort;
+    return (tls == null ? "http" : "https") + "://127.0.0.1:" + clientPort;
   }
 
   public int clientPort() {
@@ -144,6 +165,7 @@ public final class EtcdServer implements AutoCloseable {
     for (int attempt = 1; ; attempt++) {
       clientPort = FreePorts.next();
       peerPort = FreePorts.next();
+      metricsPort = FreePorts.next();
       launch();
       try {
         awaitHealthy();
@@ -162,19 +184,29 @@ public final class EtcdServer implements AutoCloseable {
 
   private void launch() {
     List<String> command =
-        List.of(
-            binary.toString(),
-            "--name=adapt-test",
-            "--data-dir=" + directory.resolve("data"),
-            "--listen-client-urls=http://127.0.0.1:" + clientPort,
-            "--advertise-client-urls=http://127.0.0.1:" + clientPort,
-            "--listen-peer-urls=http://127.0.0.1:" + peerPort,
-            "--initial-advertise-peer-urls=http://127.0.0.1:" + peerPort,
-            "--initial-cluster=adapt-test=http://127.0.0.1:" + peerPort,
-            "--initial-cluster-token=" + clusterToken,
-            "--initial-cluster-state=" + (initialized ? "existing" : "new"),
-            "--logger=zap",
-            "--log-outputs=stderr");
+        new ArrayList<>(
+            List.of(
+                binary.toString(),
+                "--name=adapt-test",
+                "--data-dir=" + directory.resolve("data"),
+                "--listen-client-urls=" + endpoint(),
+                "--advertise-client-urls=" + endpoint(),
+                "--listen-metrics-urls=http://127.0.0.1:" + metricsPort,
+                "--listen-peer-urls=http://127.0.0.1:" + peerPort,
+                "--initial-advertise-peer-urls=http://127.0.0.1:" + peerPort,
+                "--initial-cluster=adapt-test=http://127.0.0.1:" + peerPort,
+                "--initial-cluster-token=" + clusterToken,
+                "--initial-cluster-state=" + (initialized ? "existing" : "new"),
+                "--logger=zap",
+                "--log-outputs=stderr"));
+    if (tls != null) {
+      command.addAll(
+          List.of(
+              "--cert-file=" + tls.certificateChain(),
+              "--key-file=" + tls.privateKey(),
+              "--client-cert-auth",
+              "--trusted-ca-file=" + tls.trustedCa()));
+    }
     try {
       process =
           new ProcessBuilder(command)
@@ -189,7 +221,7 @@ public final class EtcdServer implements AutoCloseable {
   private void awaitHealthy() {
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
     HttpRequest health =
-        HttpRequest.newBuilder(URI.create(endpoint() + "/health"))
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + metricsPort + "/health"))
             .timeout(Duration.ofSeconds(2))
             .build();
     long deadline = System.nanoTime() + START_TIMEOUT.toNanos();

@@ -2,6 +2,7 @@ package dev.adapt.worker.testing;
 
 import dev.adapt.core.testing.FreePorts;
 import dev.adapt.core.testing.JavaProcess;
+import io.grpc.ChannelCredentials;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
@@ -52,6 +53,19 @@ public final class WorkerProcess implements AutoCloseable {
 
   public static WorkerProcess start(
       String workerId, Path logDirectory, List<String> jvmArgs, List<String> extraArgs) {
+    return start(workerId, logDirectory, jvmArgs, extraArgs, InsecureChannelCredentials.create());
+  }
+
+  /**
+   * Starts a worker whose health is checked with {@code probe}: a client certificate of the
+   * pipeline when the worker is given {@code --peer-tls-dir}.
+   */
+  public static WorkerProcess start(
+      String workerId,
+      Path logDirectory,
+      List<String> jvmArgs,
+      List<String> extraArgs,
+      ChannelCredentials probe) {
     for (int attempt = 1; ; attempt++) {
       int port = FreePorts.next();
       List<String> args = new ArrayList<>();
@@ -65,7 +79,7 @@ public final class WorkerProcess implements AutoCloseable {
               "worker-" + workerId + "-" + attempt, logDirectory, jvmArgs, MAIN, args);
       WorkerProcess worker = new WorkerProcess(workerId, port, process);
       try {
-        worker.awaitServing();
+        worker.awaitServing(probe);
         return worker;
       } catch (IllegalStateException e) {
         process.close();
@@ -125,9 +139,8 @@ public final class WorkerProcess implements AutoCloseable {
     process.close();
   }
 
-  private void awaitServing() {
-    ManagedChannel channel =
-        Grpc.newChannelBuilder(address(), InsecureChannelCredentials.create()).build();
+  private void awaitServing(ChannelCredentials probe) {
+    ManagedChannel channel = Grpc.newChannelBuilder(address(), probe).build();
     try {
       long deadline = System.nanoTime() + JavaProcess.START_TIMEOUT.toNanos();
       while (System.nanoTime() < deadline) {
