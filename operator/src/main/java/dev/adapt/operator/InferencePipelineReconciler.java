@@ -11,14 +11,19 @@ import dev.adapt.operator.convergence.WorkerPlanner;
 import dev.adapt.operator.crd.v1alpha1.InferencePipeline;
 import dev.adapt.operator.dependent.DesiredState;
 import dev.adapt.operator.dependent.DispatcherDeploymentDependent;
+import dev.adapt.operator.dependent.DispatcherNetworkPolicyDependent;
 import dev.adapt.operator.dependent.DispatcherReady;
 import dev.adapt.operator.dependent.DispatcherServiceDependent;
 import dev.adapt.operator.dependent.EtcdClientServiceDependent;
+import dev.adapt.operator.dependent.EtcdNetworkPolicyDependent;
+import dev.adapt.operator.dependent.EtcdNetworkPolicyWanted;
 import dev.adapt.operator.dependent.EtcdPeerServiceDependent;
 import dev.adapt.operator.dependent.EtcdReady;
 import dev.adapt.operator.dependent.EtcdStatefulSetDependent;
 import dev.adapt.operator.dependent.ManagedEtcd;
+import dev.adapt.operator.dependent.NetworkPolicyWanted;
 import dev.adapt.operator.dependent.Readiness;
+import dev.adapt.operator.dependent.WorkerNetworkPolicyDependent;
 import dev.adapt.operator.dependent.WorkerPodsDependent;
 import dev.adapt.operator.membership.PipelineKeys;
 import dev.adapt.operator.membership.PipelineMemberships;
@@ -33,6 +38,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -91,7 +97,22 @@ import org.slf4j.LoggerFactory;
           name = "dispatcher-service",
           type = DispatcherServiceDependent.class,
           useEventSourceWithName = InferencePipelineReconciler.SERVICES),
-      @Dependent(name = "workers", type = WorkerPodsDependent.class)
+      @Dependent(name = "workers", type = WorkerPodsDependent.class),
+      @Dependent(
+          name = "worker-network-policy",
+          type = WorkerNetworkPolicyDependent.class,
+          reconcilePrecondition = NetworkPolicyWanted.class,
+          useEventSourceWithName = InferencePipelineReconciler.NETWORK_POLICIES),
+      @Dependent(
+          name = "dispatcher-network-policy",
+          type = DispatcherNetworkPolicyDependent.class,
+          reconcilePrecondition = NetworkPolicyWanted.class,
+          useEventSourceWithName = InferencePipelineReconciler.NETWORK_POLICIES),
+      @Dependent(
+          name = "etcd-network-policy",
+          type = EtcdNetworkPolicyDependent.class,
+          reconcilePrecondition = EtcdNetworkPolicyWanted.class,
+          useEventSourceWithName = InferencePipelineReconciler.NETWORK_POLICIES)
     })
 @ControllerConfiguration(
     name = "inferencepipeline",
@@ -101,6 +122,7 @@ public class InferencePipelineReconciler
     implements Reconciler<InferencePipeline>, Cleaner<InferencePipeline> {
 
   static final String SERVICES = "services";
+  static final String NETWORK_POLICIES = "network-policies";
   private static final Logger log = LoggerFactory.getLogger(InferencePipelineReconciler.class);
 
   /** How long deletion waits for an unreachable external etcd before leaving its keys. */
@@ -130,7 +152,14 @@ public class InferencePipelineReconciler
                 .withLabelSelector(Labels.MANAGED_SELECTOR)
                 .build(),
             context);
-    return List.of(services, memberships);
+    var networkPolicies =
+        new InformerEventSource<>(
+            InformerEventSourceConfiguration.from(NetworkPolicy.class, InferencePipeline.class)
+                .withName(NETWORK_POLICIES)
+                .withLabelSelector(Labels.MANAGED_SELECTOR)
+                .build(),
+            context);
+    return List.of(services, networkPolicies, memberships);
   }
 
   @Override
@@ -169,7 +198,8 @@ public class InferencePipelineReconciler
             config.etcdImageFor(pipeline),
             config.dispatcherImageFor(pipeline),
             template,
-            plan.podNames())
+            plan.podNames(),
+            config.operatorNamespace())
         .putInto(context);
     context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
     plan.assignments().ifPresent(membership::applyAssignments);

@@ -10,13 +10,16 @@ import java.util.Objects;
  * how the operator itself reaches a pipeline's etcd.
  *
  * @param workerGpuImage may be empty: then a pipeline asking for GPUs must name its GPU image
+ * @param operatorNamespace the namespace the operator runs in ({@code POD_NAMESPACE}), which the
+ *     managed etcd's NetworkPolicy admits; empty when the operator runs outside the cluster
  */
 public record OperatorConfig(
     String workerImage,
     String workerGpuImage,
     String dispatcherImage,
     String etcdImage,
-    EtcdEndpoints etcdEndpoints) {
+    EtcdEndpoints etcdEndpoints,
+    String operatorNamespace) {
 
   public static final String DEFAULT_WORKER_IMAGE = "ghcr.io/adapt-dev/adapt-worker:0.1.0";
   public static final String DEFAULT_WORKER_GPU_IMAGE = "ghcr.io/adapt-dev/adapt-worker:0.1.0-gpu";
@@ -29,6 +32,17 @@ public record OperatorConfig(
     Objects.requireNonNull(dispatcherImage, "dispatcherImage");
     Objects.requireNonNull(etcdImage, "etcdImage");
     Objects.requireNonNull(etcdEndpoints, "etcdEndpoints");
+    operatorNamespace = operatorNamespace == null ? "" : operatorNamespace;
+  }
+
+  /** An operator outside the cluster. */
+  public OperatorConfig(
+      String workerImage,
+      String workerGpuImage,
+      String dispatcherImage,
+      String etcdImage,
+      EtcdEndpoints etcdEndpoints) {
+    this(workerImage, workerGpuImage, dispatcherImage, etcdImage, etcdEndpoints, "");
   }
 
   public static OperatorConfig defaults() {
@@ -51,15 +65,23 @@ public record OperatorConfig(
         env.getOrDefault("ADAPT_WORKER_GPU_IMAGE", DEFAULT_WORKER_GPU_IMAGE),
         env.getOrDefault("ADAPT_DISPATCHER_IMAGE", DEFAULT_DISPATCHER_IMAGE),
         env.getOrDefault("ADAPT_ETCD_IMAGE", DEFAULT_ETCD_IMAGE),
-        EtcdEndpoints.IN_CLUSTER);
+        EtcdEndpoints.IN_CLUSTER,
+        env.getOrDefault("POD_NAMESPACE", ""));
   }
 
   public OperatorConfig withWorkerGpuImage(String image) {
-    return new OperatorConfig(workerImage, image, dispatcherImage, etcdImage, etcdEndpoints);
+    return new OperatorConfig(
+        workerImage, image, dispatcherImage, etcdImage, etcdEndpoints, operatorNamespace);
   }
 
   public OperatorConfig withEtcdEndpoints(EtcdEndpoints endpoints) {
-    return new OperatorConfig(workerImage, workerGpuImage, dispatcherImage, etcdImage, endpoints);
+    return new OperatorConfig(
+        workerImage, workerGpuImage, dispatcherImage, etcdImage, endpoints, operatorNamespace);
+  }
+
+  public OperatorConfig withOperatorNamespace(String namespace) {
+    return new OperatorConfig(
+        workerImage, workerGpuImage, dispatcherImage, etcdImage, etcdEndpoints, namespace);
   }
 
   /** The worker image a pipeline runs, GPU or CPU; empty when it asks for GPUs and has none. */

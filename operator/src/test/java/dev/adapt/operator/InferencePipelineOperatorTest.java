@@ -13,6 +13,7 @@ import dev.adapt.operator.crd.v1alpha1.InferencePipelineSpec;
 import dev.adapt.operator.crd.v1alpha1.ModelSpec;
 import dev.adapt.operator.crd.v1alpha1.PartitioningSpec;
 import dev.adapt.operator.crd.v1alpha1.Phase;
+import dev.adapt.operator.resources.Component;
 import dev.adapt.operator.resources.Labels;
 import dev.adapt.operator.resources.WorkerPods;
 import dev.adapt.operator.status.Conditions;
@@ -31,6 +32,7 @@ import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -48,6 +50,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -125,7 +128,8 @@ class InferencePipelineOperatorTest {
     OperatorConfig operatorConfig =
         OperatorConfig.defaults()
             .withWorkerGpuImage("")
-            .withEtcdEndpoints(pipeline -> List.of(etcd.endpoint()));
+            .withEtcdEndpoints(pipeline -> List.of(etcd.endpoint()))
+            .withOperatorNamespace("adapt-system");
     operator = new Operator(o -> o.withKubernetesClient(operatorClient));
     operator.register(new InferencePipelineReconciler(operatorConfig));
     operator.start();
@@ -602,6 +606,71 @@ class InferencePipelineOperatorTest {
         .until(() -> !warningEvents(namespace, "resnet50-gpu", Conditions.INVALID_SPEC).isEmpty());
     assertThat(workerPods(namespace, "resnet50-gpu")).isEmpty();
     assertThat(admin.apps().deployments().inNamespace(namespace).list().getItems()).isEmpty();
+  }
+
+  @Test
+  void networkPoliciesAdmitOnlyThePipelinesOwnPeersAndGoWhenTurnedOff() {
+    String namespace = namespace("netpol");
+    InferencePipeline created = create(namespace, small(namespace, "fenced", 2, 1, 0));
+    String uid = created.getMetadata().getUid();
+
+    List<NetworkPolicy> policies =
+        await("the pipeline's NetworkPolicies")
+            .atMost(TIMEOUT)
+            .until(() -> networkPolicies(namespace), found -> found.size() == 3);
+
+    Map<String, NetworkPolicy> byName = new HashMap<>();
+    policies.forEach(p -> byName.put(p.getMetadata().getName(), p));
+    assertThat(byName).containsOnlyKeys("fenced-workers", "fenced-dispatcher", "fenced-etcd");
+    for (NetworkPolicy policy : policies) {
+      assertThat(policy.getMetadata().getOwnerReferences())
+          .extracting(ref -> ref.getKind() + "/" + ref.getUid())
+          .containsExactly("InferencePipeline/" + uid);
+      assertThat(policy.getSpec().getPolicyTypes()).containsExactly("Ingress");
+      assertThat(policy.getSpec().getIngress()).hasSize(1);
+      assertThat(policy.getSpec().getPodSelector().getMatchLabels())
+          .containsEntry(Labels.INSTANCE, "fenced");
+    }
+
+    NetworkPolicy workers = byName.get("fenced-workers");
+    assertThat(workers.getSpec().getPodSelector().getMatchLabels())
+        .containsEntry(Labels.COMPONENT, "worker");
+    assertThat(workers.getSpec().getIngress().get(0).getPorts()).isEmpty();
+    assertThat(workers.getSpec().getIngress().get(0).getFrom())
+        .extracting(peer -> peer.getPodSelector().getMatchLabels())
+        .containsExactlyInAnyOrder(
+            Labels.selector(created, Component.DISPATCHER),
+            Labels.selector(created, Component.WORKER));
+    assertThat(workers.getSpec().getIngress().get(0).getFrom())
+        .allSatisfy(peer -> assertThat(peer.getNamespaceSelector()).isNull());
+
+    NetworkPolicy etcdPolicy = byName.get("fenced-etcd");
+    assertThat(etcdPolicy.getSpec().getPodSelector().getMatchLabels())
+        .containsEntry(Labels.COMPONENT, "etcd");
+    var etcdFrom = etcdPolicy.getSpec().getIngress().get(0).getFrom();
+    assertThat(etcdFrom).hasSize(2);
+    assertThat(etcdFrom.get(0).getPodSelector().getMatchLabels())
+        .containsOnly(Map.entry(Labels.INSTANCE, "fenced"), Map.entry(Labels.PART_OF, "adapt"));
+    assertThat(etcdFrom.get(1).getPodSelector()).isNull();
+    assertThat(etcdFrom.get(1).getNamespaceSelector().getMatchLabels())
+        .containsOnly(Map.entry("kubernetes.io/metadata.name", "adapt-system"));
+
+    NetworkPolicy dispatcherPolicy = byName.get("fenced-dispatcher");
+    var dispatcherRule = dispatcherPolicy.getSpec().getIngress().get(0);
+    assertThat(dispatcherRule.getFrom()).as("from anywhere").isEmpty();
+    assertThat(dispatcherRule.getPorts())
+        .extracting(port -> port.getProtocol() + "/" + port.getPort().getIntVal())
+        .containsExactlyInAnyOrder("TCP/8000", "TCP/8001");
+
+    edit(namespace, "fenced", p -> p.getSpec().getSecurity().setNetworkPolicy(false));
+
+    await("the NetworkPolicies are removed when turned off")
+        .atMost(TIMEOUT)
+        .until(() -> networkPolicies(namespace), List::isEmpty);
+  }
+
+  private static List<NetworkPolicy> networkPolicies(String namespace) {
+    return admin.network().v1().networkPolicies().inNamespace(namespace).list().getItems();
   }
 
   @Test

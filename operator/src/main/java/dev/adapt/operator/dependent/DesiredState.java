@@ -8,12 +8,15 @@ import java.util.List;
 /**
  * What the reconciler decided before running the workflow: the images to run and the worker pods to
  * keep or create. Dependents build their objects from it and the primary.
+ *
+ * @param operatorNamespace where the operator runs, empty when outside the cluster
  */
 public record DesiredState(
     String etcdImage,
     String dispatcherImage,
     WorkerPods.Template workers,
-    List<String> workerNames) {
+    List<String> workerNames,
+    String operatorNamespace) {
 
   private static final String KEY = DesiredState.class.getName();
 

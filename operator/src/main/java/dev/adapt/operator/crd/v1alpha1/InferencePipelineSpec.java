@@ -68,8 +68,7 @@ public class InferencePipelineSpec {
 
   @Default("{}")
   @JsonPropertyDescription(
-      "Who may reach what: mutual TLS among the components, the NetworkPolicy, TLS and"
-          + " authorisation on the client API.")
+      "Who may reach what: the NetworkPolicies, TLS and authorisation on the client API.")
   private SecuritySpec security = new SecuritySpec();
 
   public ModelSpec getModel() {

@@ -7,17 +7,10 @@ public class SecuritySpec {
 
   @Default("true")
   @JsonPropertyDescription(
-      "Mutual TLS among the pipeline's dispatcher, workers and managed etcd: the operator creates"
-          + " a certificate authority for this pipeline, issues every component's certificate into"
-          + " Secrets and renews them before they expire. A worker accepts slices and activations"
-          + " only from peers holding a certificate of this CA.")
-  private Boolean mutualTls = true;
-
-  @Default("true")
-  @JsonPropertyDescription(
-      "A NetworkPolicy for the pipeline: workers accept traffic only from its dispatcher and"
-          + " workers, etcd only from its pods and the operator's namespace, the dispatcher's"
-          + " client ports from anywhere.")
+      "NetworkPolicies for the pipeline: workers accept connections only from its dispatcher"
+          + " and workers, the managed etcd only from its pods and the operator's namespace, the"
+          + " dispatcher only on its client ports (from anywhere). They take effect where the"
+          + " cluster's network plugin enforces NetworkPolicies.")
   private Boolean networkPolicy = true;
 
   @JsonPropertyDescription(
@@ -28,14 +21,6 @@ public class SecuritySpec {
   @JsonPropertyDescription(
       "Bearer-token authorisation of the client API. Without it every client may call it.")
   private ClientAuthSpec clientAuth;
-
-  public Boolean getMutualTls() {
-    return mutualTls;
-  }
-
-  public void setMutualTls(Boolean mutualTls) {
-    this.mutualTls = mutualTls;
-  }
 
   public Boolean getNetworkPolicy() {
     return networkPolicy;
