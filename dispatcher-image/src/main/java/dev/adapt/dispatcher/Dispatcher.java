@@ -63,7 +63,8 @@ public final class Dispatcher implements AutoCloseable {
             settings.host(),
             settings.httpPort(),
             settings.grpcPort(),
-            settings.maxBodyBytes());
+            settings.maxBodyBytes(),
+            settings.clientSecurity());
   }
 
   /** Publishes the plan, starts following the membership and opens the client API. */
@@ -112,6 +113,11 @@ public final class Dispatcher implements AutoCloseable {
   public String host() {
     String host = settings.host();
     return host.equals("0.0.0.0") || host.equals("::") ? "127.0.0.1" : host;
+  }
+
+  /** Whether the client API is served over TLS (REST as HTTPS). */
+  public boolean clientTls() {
+    return settings.clientSecurity().tls();
   }
 
   public int httpPort() {

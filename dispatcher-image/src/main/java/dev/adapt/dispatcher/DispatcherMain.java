@@ -69,6 +69,8 @@ public final class DispatcherMain implements Callable<Integer> {
 
   @Mixin ServingOptions serving = new ServingOptions();
 
+  @Mixin ClientApiOptions clientApi = new ClientApiOptions();
+
   public static void main(String[] args) {
     System.exit(new CommandLine(new DispatcherMain()).execute(args));
   }
@@ -99,6 +101,8 @@ public final class DispatcherMain implements Callable<Integer> {
   }
 
   private int serve() throws Exception {
+    // A half-given TLS pair fails now, not after the model has loaded.
+    clientApi.security();
     try (Membership membership = EtcdMembership.connect(EtcdSettings.of(etcd), pipeline)) {
       SpecRecord spec = spec(membership);
       ServedPipeline first = null;
@@ -132,10 +136,12 @@ public final class DispatcherMain implements Callable<Integer> {
         return 0;
       }
       DispatcherSettings settings =
-          serving
+          clientApi
               .apply(
-                  DispatcherSettings.builder(first.stageCount()).ports(host, httpPort, grpcPort),
-                  first.stageCount())
+                  serving.apply(
+                      DispatcherSettings.builder(first.stageCount())
+                          .ports(host, httpPort, grpcPort),
+                      first.stageCount()))
               .build();
       try (Dispatcher dispatcher = new Dispatcher(first, membership, settings).start();
           Replanner replanner =

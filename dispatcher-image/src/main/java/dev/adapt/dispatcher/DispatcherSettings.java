@@ -8,6 +8,7 @@ import java.time.Duration;
  * @param host the address the client API binds to
  * @param preloadStandbys whether standby workers get every stage's slice in advance, so that a
  *     promotion needs no transfer (only where workers keep that many slices; off by default)
+ * @param clientSecurity TLS and bearer tokens of the client API (none by default)
  */
 public record DispatcherSettings(
     String host,
@@ -20,7 +21,8 @@ public record DispatcherSettings(
     int slicePushAttempts,
     Duration slicePushTimeout,
     boolean preloadStandbys,
-    ChunkTamper chunkTamper) {
+    ChunkTamper chunkTamper,
+    ClientApiSecurity clientSecurity) {
 
   /** Defaults for a pipeline of {@code stages} stages. */
   public static Builder builder(int stages) {
@@ -40,6 +42,7 @@ public record DispatcherSettings(
     private Duration slicePushTimeout = Duration.ofMinutes(2);
     private boolean preloadStandbys;
     private ChunkTamper chunkTamper = ChunkTamper.NONE;
+    private ClientApiSecurity clientSecurity = ClientApiSecurity.NONE;
 
     private Builder(int stages) {
       batching = BatchingConfig.forStages(stages);
@@ -76,6 +79,11 @@ public record DispatcherSettings(
       return this;
     }
 
+    public Builder clientSecurity(ClientApiSecurity security) {
+      clientSecurity = security;
+      return this;
+    }
+
     public DispatcherSettings build() {
       return new DispatcherSettings(
           host,
@@ -88,7 +96,8 @@ public record DispatcherSettings(
           slicePushAttempts,
           slicePushTimeout,
           preloadStandbys,
-          chunkTamper);
+          chunkTamper,
+          clientSecurity);
     }
   }
 }
