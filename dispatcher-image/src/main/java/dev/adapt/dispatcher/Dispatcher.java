@@ -120,6 +120,11 @@ public final class Dispatcher implements AutoCloseable {
     return settings.clientSecurity().tls();
   }
 
+  /** Whether client API requests need a bearer token. */
+  public boolean clientTokensRequired() {
+    return settings.clientSecurity().tokensRequired();
+  }
+
   public int httpPort() {
     return servers.httpPort();
   }
