@@ -48,7 +48,7 @@ public final class BenchCommand implements Callable<Integer> {
   static final class Target {
     @Option(
         names = "--target",
-        description = "Base URL of a running dispatcher (http://host:port).")
+        description = "Base URL of a running dispatcher (http://host:port or https://host:port).")
     String url;
 
     @Option(names = "--local", description = "Start a local pipeline (the `adapt local` options).")
@@ -109,6 +109,21 @@ public final class BenchCommand implements Callable<Integer> {
   String grpcTarget;
 
   @Option(
+      names = "--token",
+      defaultValue = "${env:ADAPT_TOKEN}",
+      description =
+          "Bearer token sent with every request, for a client API that requires one (from"
+              + " ADAPT_TOKEN when set, which keeps it out of the process list).")
+  String token;
+
+  @Option(
+      names = "--ca-cert",
+      description =
+          "PEM certificate of the CA to trust for an https:// target and gRPC with TLS (default:"
+              + " the JVM's trusted CAs).")
+  java.nio.file.Path caCertificate;
+
+  @Option(
       names = "--distinct-inputs",
       defaultValue = "8",
       description = "Distinct inputs cycled through (default: ${DEFAULT-VALUE}).")
@@ -142,8 +157,10 @@ public final class BenchCommand implements Callable<Integer> {
     try (UnsplitModel reference = new UnsplitModel(loaded, ExecutorOptions.DEFAULT)) {
       inputs = new BenchInputs(model.input(), distinctInputs, reference);
     }
+    ClientCredentials credentials = new ClientCredentials(token, caCertificate);
     OipLoad load =
-        new OipLoad(model, inputs, protocol, concurrency, Duration.ofMillis(requestTimeoutMs));
+        new OipLoad(
+            model, inputs, protocol, concurrency, Duration.ofMillis(requestTimeoutMs), credentials);
     MonolithicBaselines baselines = null;
     boolean passed = false;
     try {
@@ -154,7 +171,7 @@ public final class BenchCommand implements Callable<Integer> {
         log.println("Warming up with " + warm + " requests ...");
       }
       load.warmUp(clients, warm);
-      double replaysBefore = replays(pipeline.httpUrl());
+      double replaysBefore = replays(pipeline.httpUrl(), credentials);
       AtomicReference<String> killed = new AtomicReference<>();
       ProgressBar progress = new ProgressBar(log, requests, ProgressBar.onTerminal());
       List<BenchRounds.Contender> contenders = new ArrayList<>();
@@ -182,7 +199,7 @@ public final class BenchCommand implements Callable<Integer> {
       LoadRun.Result result = results.get(0);
       new BenchReport(
               result,
-              replays(pipeline.httpUrl()) - replaysBefore,
+              replays(pipeline.httpUrl(), credentials) - replaysBefore,
               concurrency,
               protocol,
               processes,
@@ -267,12 +284,15 @@ public final class BenchCommand implements Callable<Integer> {
   }
 
   /** The dispatcher's replay counter, or 0 when it cannot be read. */
-  static double replays(String baseUrl) {
+  static double replays(String baseUrl, ClientCredentials credentials) {
     try {
       HttpResponse<String> metrics =
-          HttpClient.newHttpClient()
+          credentials
+              .http(HttpClient.newBuilder())
+              .build()
               .send(
-                  HttpRequest.newBuilder(URI.create(baseUrl + "/metrics"))
+                  credentials
+                      .authorize(HttpRequest.newBuilder(URI.create(baseUrl + "/metrics")))
                       .timeout(Duration.ofSeconds(10))
                       .build(),
                   HttpResponse.BodyHandlers.ofString());

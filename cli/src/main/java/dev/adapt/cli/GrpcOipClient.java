@@ -7,7 +7,6 @@ import dev.adapt.proto.oip.GRPCInferenceServiceGrpc;
 import dev.adapt.proto.oip.ModelInferRequest;
 import dev.adapt.proto.oip.ModelInferResponse;
 import io.grpc.ManagedChannel;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
@@ -20,11 +19,17 @@ final class GrpcOipClient implements OipClient {
   private final Duration timeout;
 
   GrpcOipClient(String target, String model, String inputName, Duration timeout) {
-    this.channel =
-        NettyChannelBuilder.forTarget(target)
-            .usePlaintext()
-            .maxInboundMessageSize(256 * 1024 * 1024)
-            .build();
+    this(target, model, inputName, timeout, ClientCredentials.NONE, false);
+  }
+
+  GrpcOipClient(
+      String target,
+      String model,
+      String inputName,
+      Duration timeout,
+      ClientCredentials credentials,
+      boolean tls) {
+    this.channel = credentials.grpc(target, tls).maxInboundMessageSize(256 * 1024 * 1024).build();
     this.stub = GRPCInferenceServiceGrpc.newBlockingStub(channel);
     this.model = model;
     this.inputName = inputName;

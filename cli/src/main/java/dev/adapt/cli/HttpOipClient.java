@@ -26,13 +26,27 @@ final class HttpOipClient implements OipClient {
   private final String inputName;
   private final String outputName;
   private final Duration timeout;
+  private final ClientCredentials credentials;
 
   HttpOipClient(
       String baseUrl, String model, String inputName, String outputName, Duration timeout) {
+    this(baseUrl, model, inputName, outputName, timeout, ClientCredentials.NONE);
+  }
+
+  HttpOipClient(
+      String baseUrl,
+      String model,
+      String inputName,
+      String outputName,
+      Duration timeout,
+      ClientCredentials credentials) {
+    this.credentials = credentials;
     this.client =
-        HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(10))
+        credentials
+            .http(
+                HttpClient.newBuilder()
+                    .version(HttpClient.Version.HTTP_1_1)
+                    .connectTimeout(Duration.ofSeconds(10)))
             .build();
     this.inferUri = URI.create(stripSlash(baseUrl) + "/v2/models/" + model + "/infer");
     this.inputName = inputName;
@@ -70,7 +84,8 @@ final class HttpOipClient implements OipClient {
     input.data().get(body, json.length, input.byteSize());
     HttpResponse<byte[]> response =
         client.send(
-            HttpRequest.newBuilder(inferUri)
+            credentials
+                .authorize(HttpRequest.newBuilder(inferUri))
                 .timeout(timeout)
                 .header("Content-Type", "application/octet-stream")
                 .header("Inference-Header-Content-Length", Integer.toString(json.length))

@@ -192,7 +192,10 @@ public final class LocalCluster implements AutoCloseable {
 
   /** The base URL of the dispatcher's OIP HTTP API. */
   public String httpUrl() {
-    return "http://" + dispatcher.host() + ":" + dispatcher.httpPort();
+    return (dispatcher.clientTls() ? "https://" : "http://")
+        + dispatcher.host()
+        + ":"
+        + dispatcher.httpPort();
   }
 
   /** host:port of the dispatcher's OIP gRPC API. */

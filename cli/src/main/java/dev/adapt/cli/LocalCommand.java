@@ -61,6 +61,9 @@ public final class LocalCommand implements Callable<Integer> {
     out.println("  OIP HTTP  " + cluster.httpUrl() + "/v2/models/" + model + "/infer");
     out.println("  OIP gRPC  " + cluster.grpcTarget());
     out.println("  metrics   " + cluster.httpUrl() + "/metrics");
+    if (cluster.dispatcher().clientTokensRequired()) {
+      out.println("  auth      Authorization: Bearer <token> (health endpoints open)");
+    }
     out.println(
         "  workers   "
             + cluster.workers().values().stream()

@@ -3,6 +3,7 @@ package dev.adapt.cli;
 import dev.adapt.core.model.LoadedModel;
 import dev.adapt.core.model.ModelLoader;
 import dev.adapt.core.model.ModelSource;
+import dev.adapt.dispatcher.ClientApiOptions;
 import dev.adapt.dispatcher.DispatcherSettings;
 import dev.adapt.dispatcher.PipelineFactory;
 import dev.adapt.dispatcher.ServedPipeline;
@@ -123,6 +124,8 @@ final class LocalOptions {
 
   @Mixin ServingOptions serving = new ServingOptions();
 
+  @Mixin ClientApiOptions clientApi = new ClientApiOptions();
+
   ModelSource source() {
     return ModelSource.parse(model, signature);
   }
@@ -140,8 +143,10 @@ final class LocalOptions {
   }
 
   DispatcherSettings dispatcherSettings(int stageCount) {
-    return serving
-        .apply(DispatcherSettings.builder(stageCount).ports(host, httpPort, grpcPort), stageCount)
+    return clientApi
+        .apply(
+            serving.apply(
+                DispatcherSettings.builder(stageCount).ports(host, httpPort, grpcPort), stageCount))
         .build();
   }
 
@@ -150,8 +155,10 @@ final class LocalOptions {
    * in flight (a one-stage plan would otherwise default to one).
    */
   DispatcherSettings oneStageSettings(int maxInFlightBatches) {
-    return serving
-        .applyWithInFlight(DispatcherSettings.builder(1).ports(host, 0, 0), maxInFlightBatches)
+    return clientApi
+        .apply(
+            serving.applyWithInFlight(
+                DispatcherSettings.builder(1).ports(host, 0, 0), maxInFlightBatches))
         .build();
   }
 

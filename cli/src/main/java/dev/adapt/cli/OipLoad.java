@@ -16,6 +16,11 @@ final class OipLoad {
     static Endpoint of(LocalCluster cluster) {
       return new Endpoint(cluster.httpUrl(), cluster.grpcTarget());
     }
+
+    /** gRPC goes with TLS where REST is HTTPS: the dispatcher secures both or neither. */
+    boolean tls() {
+      return httpUrl.startsWith("https:");
+    }
   }
 
   private final ModelInfo model;
@@ -23,8 +28,15 @@ final class OipLoad {
   private final String protocol;
   private final int concurrency;
   private final Duration timeout;
+  private final ClientCredentials credentials;
 
-  OipLoad(ModelInfo model, BenchInputs inputs, String protocol, int concurrency, Duration timeout) {
+  OipLoad(
+      ModelInfo model,
+      BenchInputs inputs,
+      String protocol,
+      int concurrency,
+      Duration timeout,
+      ClientCredentials credentials) {
     if (!protocol.equals("http") && !protocol.equals("grpc")) {
       throw new IllegalArgumentException("--protocol must be http or grpc, not " + protocol);
     }
@@ -33,6 +45,7 @@ final class OipLoad {
     this.protocol = protocol;
     this.concurrency = concurrency;
     this.timeout = timeout;
+    this.credentials = credentials;
   }
 
   /** A new client of {@code endpoint} for each caller. */
@@ -40,9 +53,13 @@ final class OipLoad {
     String name = model.name();
     String input = model.input().name();
     if (protocol.equals("grpc")) {
-      return () -> new GrpcOipClient(endpoint.grpcTarget(), name, input, timeout);
+      return () ->
+          new GrpcOipClient(
+              endpoint.grpcTarget(), name, input, timeout, credentials, endpoint.tls());
     }
-    return () -> new HttpOipClient(endpoint.httpUrl(), name, input, model.output().name(), timeout);
+    return () ->
+        new HttpOipClient(
+            endpoint.httpUrl(), name, input, model.output().name(), timeout, credentials);
   }
 
   /** Sends {@code requests} unmeasured requests; answers are not checked. */

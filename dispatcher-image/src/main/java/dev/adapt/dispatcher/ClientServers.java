@@ -9,15 +9,22 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The client-facing servers: OIP over HTTP (Jetty) and over gRPC, with the gRPC health service. */
+/**
+ * The client-facing servers: OIP over HTTP (Jetty) and over gRPC, with the gRPC health service;
+ * with TLS and bearer-token checks when {@link ClientApiSecurity} asks for them.
+ */
 public final class ClientServers implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ClientServers.class);
 
@@ -26,6 +33,9 @@ public final class ClientServers implements AutoCloseable {
   private final Server grpc;
   private final ExecutorService grpcExecutor;
   private final HealthStatusManager health = new HealthStatusManager();
+  private final ClientApiSecurity security;
+  private final ScheduledExecutorService reloader;
+  private final ClientTls tls;
 
   public ClientServers(
       InferenceService service,
@@ -34,21 +44,69 @@ public final class ClientServers implements AutoCloseable {
       int httpPort,
       int grpcPort,
       int maxBodyBytes) {
+    this(service, metrics, host, httpPort, grpcPort, maxBodyBytes, ClientApiSecurity.NONE);
+  }
+
+  public ClientServers(
+      InferenceService service,
+      DispatcherMetrics metrics,
+      String host,
+      int httpPort,
+      int grpcPort,
+      int maxBodyBytes,
+      ClientApiSecurity security) {
+    this.security = security;
+    reloader =
+        security.tls() || security.tokensRequired()
+            ? Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("client-api-reload"))
+            : null;
+    tls =
+        security.tls()
+            ? ClientTls.load(security.certificate(), security.privateKey(), reloader)
+            : null;
+    BearerTokens tokens = security.tokensRequired() ? BearerTokens.load(security.tokens()) : null;
+    if (tokens != null) {
+      reloader.scheduleWithFixedDelay(
+          tokens::reload, ClientTls.RELOAD_SECONDS, ClientTls.RELOAD_SECONDS, TimeUnit.SECONDS);
+    }
+
     QueuedThreadPool threads = new QueuedThreadPool(32, 4);
     threads.setName("http");
     http = new org.eclipse.jetty.server.Server(threads);
     HttpConfiguration config = new HttpConfiguration();
     config.setSendServerVersion(false);
-    connector = new ServerConnector(http, 1, 1, new HttpConnectionFactory(config));
+    HttpConnectionFactory plain = new HttpConnectionFactory(config);
+    if (tls != null) {
+      // Kubelet probes and clients often reach a pod by IP, which SNI cannot name: no SNI check.
+      config.addCustomizer(new SecureRequestCustomizer(false));
+      connector =
+          new ServerConnector(
+              http,
+              1,
+              1,
+              new SslConnectionFactory(tls.jettyContextFactory(), plain.getProtocol()),
+              plain);
+    } else {
+      connector = new ServerConnector(http, 1, 1, plain);
+    }
     connector.setHost(host);
     connector.setPort(httpPort);
     http.addConnector(connector);
-    http.setHandler(new OipHttpHandler(service, metrics, maxBodyBytes));
+    Handler oip = new OipHttpHandler(service, metrics, maxBodyBytes);
+    http.setHandler(tokens == null ? oip : new BearerAuthHandler(tokens, oip));
     http.setStopTimeout(2000);
 
     grpcExecutor = Executors.newFixedThreadPool(8, DaemonThreads.named("grpc-client-api"));
+    InetSocketAddress grpcAddress = new InetSocketAddress(host, grpcPort);
+    NettyServerBuilder builder =
+        tls == null
+            ? NettyServerBuilder.forAddress(grpcAddress)
+            : NettyServerBuilder.forAddress(grpcAddress, tls.grpcCredentials());
+    if (tokens != null) {
+      builder.intercept(new BearerAuthInterceptor(tokens));
+    }
     grpc =
-        NettyServerBuilder.forAddress(new InetSocketAddress(host, grpcPort))
+        builder
             .executor(grpcExecutor)
             .maxInboundMessageSize(maxBodyBytes)
             .addService(new OipGrpcService(service))
@@ -68,7 +126,13 @@ public final class ClientServers implements AutoCloseable {
       close();
       throw new IllegalStateException("cannot start the client API: " + e.getMessage(), e);
     }
-    log.info("client API listening: HTTP on port {}, gRPC on port {}", httpPort(), grpcPort());
+    log.info(
+        "client API listening: {} on port {}, gRPC{} on port {}{}",
+        security.tls() ? "HTTPS" : "HTTP",
+        httpPort(),
+        security.tls() ? " with TLS" : "",
+        grpcPort(),
+        security.tokensRequired() ? "; bearer tokens required" : "");
   }
 
   public int httpPort() {
@@ -103,5 +167,11 @@ public final class ClientServers implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     grpcExecutor.shutdownNow();
+    if (tls != null) {
+      tls.close();
+    }
+    if (reloader != null) {
+      reloader.shutdownNow();
+    }
   }
 }

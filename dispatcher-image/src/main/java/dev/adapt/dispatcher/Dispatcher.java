@@ -68,7 +68,8 @@ public final class Dispatcher implements AutoCloseable {
             settings.host(),
             settings.httpPort(),
             settings.grpcPort(),
-            settings.maxBodyBytes());
+            settings.maxBodyBytes(),
+            settings.clientSecurity());
   }
 
   /** Publishes the plan, starts following the membership and opens the client API. */
@@ -117,6 +118,16 @@ public final class Dispatcher implements AutoCloseable {
   public String host() {
     String host = settings.host();
     return host.equals("0.0.0.0") || host.equals("::") ? "127.0.0.1" : host;
+  }
+
+  /** Whether the client API is served over TLS (REST as HTTPS). */
+  public boolean clientTls() {
+    return settings.clientSecurity().tls();
+  }
+
+  /** Whether client API requests need a bearer token. */
+  public boolean clientTokensRequired() {
+    return settings.clientSecurity().tokensRequired();
   }
 
   public int httpPort() {

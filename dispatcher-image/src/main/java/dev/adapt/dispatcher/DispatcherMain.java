@@ -85,6 +85,8 @@ public final class DispatcherMain implements Callable<Integer> {
 
   @Mixin ServingOptions serving = new ServingOptions();
 
+  @Mixin ClientApiOptions clientApi = new ClientApiOptions();
+
   public static void main(String[] args) {
     System.exit(new CommandLine(new DispatcherMain()).execute(args));
   }
@@ -115,6 +117,8 @@ public final class DispatcherMain implements Callable<Integer> {
   }
 
   private int serve() throws Exception {
+    // A half-given TLS pair fails now, not after the model has loaded.
+    clientApi.security();
     Optional<PeerTls> peerTls =
         peerTlsDir == null || peerTlsDir.toString().isBlank()
             ? Optional.empty()
@@ -156,12 +160,13 @@ public final class DispatcherMain implements Callable<Integer> {
         return 0;
       }
       DispatcherSettings settings =
-          serving
+          clientApi
               .apply(
-                  DispatcherSettings.builder(first.stageCount())
-                      .ports(host, httpPort, grpcPort)
-                      .peerTls(peerTls),
-                  first.stageCount())
+                  serving.apply(
+                      DispatcherSettings.builder(first.stageCount())
+                          .ports(host, httpPort, grpcPort)
+                          .peerTls(peerTls),
+                      first.stageCount()))
               .build();
       try (Dispatcher dispatcher = new Dispatcher(first, membership, settings).start();
           Replanner replanner =

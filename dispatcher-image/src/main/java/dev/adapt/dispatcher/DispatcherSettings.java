@@ -12,6 +12,7 @@ import java.util.Optional;
  *     promotion needs no transfer (only where workers keep that many slices; off by default)
  * @param peerTls mutual TLS of the pipeline for the calls to workers (slice pushes, batches); empty
  *     is plaintext
+ * @param clientSecurity TLS and bearer tokens of the client API (none by default)
  */
 public record DispatcherSettings(
     String host,
@@ -25,7 +26,8 @@ public record DispatcherSettings(
     Duration slicePushTimeout,
     boolean preloadStandbys,
     ChunkTamper chunkTamper,
-    Optional<PeerTls> peerTls) {
+    Optional<PeerTls> peerTls,
+    ClientApiSecurity clientSecurity) {
 
   /** These settings with {@code tls} for the calls to workers. */
   public DispatcherSettings withPeerTls(Optional<PeerTls> tls) {
@@ -41,7 +43,8 @@ public record DispatcherSettings(
         slicePushTimeout,
         preloadStandbys,
         chunkTamper,
-        tls);
+        tls,
+        clientSecurity);
   }
 
   /** Defaults for a pipeline of {@code stages} stages. */
@@ -63,6 +66,7 @@ public record DispatcherSettings(
     private boolean preloadStandbys;
     private ChunkTamper chunkTamper = ChunkTamper.NONE;
     private Optional<PeerTls> peerTls = Optional.empty();
+    private ClientApiSecurity clientSecurity = ClientApiSecurity.NONE;
 
     private Builder(int stages) {
       batching = BatchingConfig.forStages(stages);
@@ -104,6 +108,11 @@ public record DispatcherSettings(
       return this;
     }
 
+    public Builder clientSecurity(ClientApiSecurity security) {
+      clientSecurity = security;
+      return this;
+    }
+
     public DispatcherSettings build() {
       return new DispatcherSettings(
           host,
@@ -117,7 +126,8 @@ public record DispatcherSettings(
           slicePushTimeout,
           preloadStandbys,
           chunkTamper,
-          peerTls);
+          peerTls,
+          clientSecurity);
     }
   }
 }

@@ -12,6 +12,10 @@ final class ProtocolFixture implements AutoCloseable {
   final ClientServers servers;
 
   ProtocolFixture(BatchingConfig config, int maxBodyBytes) {
+    this(config, maxBodyBytes, ClientApiSecurity.NONE);
+  }
+
+  ProtocolFixture(BatchingConfig config, int maxBodyBytes, ClientApiSecurity security) {
     batcher = new Batcher(runner, config, metrics);
     servers =
         new ClientServers(
@@ -20,14 +24,21 @@ final class ProtocolFixture implements AutoCloseable {
             "127.0.0.1",
             0,
             0,
-            maxBodyBytes);
+            maxBodyBytes,
+            security);
     servers.start();
     servers.serving(true);
   }
 
   static ProtocolFixture standard() {
+    return secured(ClientApiSecurity.NONE);
+  }
+
+  static ProtocolFixture secured(ClientApiSecurity security) {
     return new ProtocolFixture(
-        new BatchingConfig(8, Duration.ofMillis(2), 64, 2, Duration.ofSeconds(30)), 1 << 20);
+        new BatchingConfig(8, Duration.ofMillis(2), 64, 2, Duration.ofSeconds(30)),
+        1 << 20,
+        security);
   }
 
   String http() {

@@ -324,6 +324,48 @@ class InferencePipelineOperatorTest {
   }
 
   @Test
+  void aSecuredSampleMountsItsClientApiSecretsAndIsProbedOverHttps() {
+    String namespace = namespace("secured");
+    create(namespace, Samples.load(Samples.SECURED, namespace));
+
+    Deployment deployment =
+        await("dispatcher Deployment of the secured sample")
+            .atMost(TIMEOUT)
+            .until(() -> dispatcherDeployment(namespace, "resnet50-secured"), d -> d != null);
+
+    var podSpec = deployment.getSpec().getTemplate().getSpec();
+    var container = podSpec.getContainers().get(0);
+    assertThat(podSpec.getVolumes())
+        .filteredOn(v -> v.getSecret() != null)
+        .extracting(v -> v.getName() + ":" + v.getSecret().getSecretName())
+        .contains("client-tls:resnet50-client-tls", "client-auth:resnet50-client-tokens");
+    assertThat(podSpec.getVolumes())
+        .filteredOn(v -> "client-auth".equals(v.getName()))
+        .singleElement()
+        .satisfies(
+            v ->
+                assertThat(v.getSecret().getItems())
+                    .extracting(i -> i.getKey() + ">" + i.getPath())
+                    .containsExactly("tokens>tokens"));
+    assertThat(container.getVolumeMounts())
+        .filteredOn(m -> m.getName().startsWith("client-"))
+        .allSatisfy(m -> assertThat(m.getReadOnly()).isTrue())
+        .extracting(m -> m.getMountPath())
+        .containsExactlyInAnyOrder("/etc/adapt/client-tls", "/etc/adapt/client-auth");
+    assertThat(container.getArgs())
+        .contains(
+            "--client-tls-cert=/etc/adapt/client-tls/tls.crt",
+            "--client-tls-key=/etc/adapt/client-tls/tls.key",
+            "--client-auth-tokens=/etc/adapt/client-auth/tokens");
+    assertThat(
+            List.of(
+                container.getStartupProbe(),
+                container.getReadinessProbe(),
+                container.getLivenessProbe()))
+        .allSatisfy(p -> assertThat(p.getHttpGet().getScheme()).isEqualTo("HTTPS"));
+  }
+
+  @Test
   void aPipelineBecomesReadyAndKubectlShowsIt() throws Exception {
     String namespace = namespace("ready");
     InferencePipeline pipeline = create(namespace, Samples.load(Samples.BALANCED, namespace));

@@ -43,14 +43,18 @@ public final class CommandLines {
   public static List<String> dispatcher(InferencePipeline pipeline) {
     DispatcherServiceSpec ports = pipeline.getSpec().getDispatcher().getService();
     BatchingSpec batching = pipeline.getSpec().getDispatcher().getBatching();
-    return List.of(
-        "--pipeline=" + Names.pipelineId(pipeline),
-        "--etcd=" + etcd(pipeline),
-        "--http-port=" + ports.getHttpPort(),
-        "--grpc-port=" + ports.getGrpcPort(),
-        "--max-batch-size=" + batching.getMaxBatchSize(),
-        "--max-queue-delay-ms=" + batching.getMaxDelayMillis(),
-        "--compression=" + pipeline.getSpec().getTransport().getCompression().wireName());
+    List<String> args =
+        new java.util.ArrayList<>(
+            List.of(
+                "--pipeline=" + Names.pipelineId(pipeline),
+                "--etcd=" + etcd(pipeline),
+                "--http-port=" + ports.getHttpPort(),
+                "--grpc-port=" + ports.getGrpcPort(),
+                "--max-batch-size=" + batching.getMaxBatchSize(),
+                "--max-queue-delay-ms=" + batching.getMaxDelayMillis(),
+                "--compression=" + pipeline.getSpec().getTransport().getCompression().wireName()));
+    args.addAll(ClientApiSecrets.args(pipeline));
+    return List.copyOf(args);
   }
 
   /** The downward-API variables the worker's arguments refer to. */

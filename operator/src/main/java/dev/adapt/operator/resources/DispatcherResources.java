@@ -58,6 +58,9 @@ public final class DispatcherResources {
                       .withReadOnly(true)
                       .build());
             });
+    volumes.addAll(ClientApiSecrets.volumes(pipeline));
+    mounts.addAll(ClientApiSecrets.mounts(pipeline));
+    String scheme = ClientApiSecrets.scheme(pipeline);
 
     return new DeploymentBuilder()
         .withMetadata(ObjectMetas.of(pipeline, Names.dispatcher(pipeline), Component.DISPATCHER))
@@ -94,9 +97,11 @@ public final class DispatcherResources {
                 .withContainerPort(ports.getGrpcPort())
                 .endPort()
                 // Loading and cutting a model takes a while; liveness waits for the first start.
-                .withStartupProbe(http(LIVE_PATH, 5, 60))
-                .withReadinessProbe(http(READY_PATH, 5, 3))
-                .withLivenessProbe(http(LIVE_PATH, 10, 3))
+                // The health paths stay open when tokens are required; with client TLS they are
+                // probed over HTTPS (the kubelet does not verify the certificate).
+                .withStartupProbe(http(LIVE_PATH, scheme, 5, 60))
+                .withReadinessProbe(http(READY_PATH, scheme, 5, 3))
+                .withLivenessProbe(http(LIVE_PATH, scheme, 10, 3))
                 .withResources(resources(spec.getResources()))
                 .withSecurityContext(SecurityContexts.container())
                 .withVolumeMounts(mounts)
@@ -126,15 +131,17 @@ public final class DispatcherResources {
 
   /** The in-cluster URL of the REST endpoint, shown in the status. */
   public static String endpoint(InferencePipeline pipeline) {
-    return "http://"
+    return ClientApiSecrets.scheme(pipeline).toLowerCase(java.util.Locale.ROOT)
+        + "://"
         + Names.serviceHost(pipeline, Names.dispatcher(pipeline))
         + ":"
         + pipeline.getSpec().getDispatcher().getService().getHttpPort();
   }
 
-  private static Probe http(String path, int periodSeconds, int failureThreshold) {
+  private static Probe http(String path, String scheme, int periodSeconds, int failureThreshold) {
     return new ProbeBuilder()
         .withNewHttpGet()
+        .withScheme(scheme)
         .withPath(path)
         .withPort(new IntOrString("http"))
         .endHttpGet()

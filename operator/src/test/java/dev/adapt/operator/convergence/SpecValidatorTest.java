@@ -18,7 +18,7 @@ class SpecValidatorTest {
   private static final OperatorConfig CONFIG = OperatorConfig.defaults();
 
   @ParameterizedTest
-  @ValueSource(strings = {Samples.BALANCED, Samples.SPLIT_POINTS, Samples.GPU})
+  @ValueSource(strings = {Samples.BALANCED, Samples.SPLIT_POINTS, Samples.GPU, Samples.SECURED})
   void theSamplesAreValid(String sample) {
     assertThat(SpecValidator.problems(Samples.load(sample, "ml"), CONFIG)).isEmpty();
   }

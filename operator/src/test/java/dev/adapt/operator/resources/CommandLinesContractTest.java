@@ -76,4 +76,21 @@ class CommandLinesContractTest {
     assertThat(parsed.<Long>matchedOptionValue("--max-queue-delay-ms", 0L)).isEqualTo(10L);
     assertThat(parsed.<String>matchedOptionValue("--compression", null)).isEqualTo("lz4");
   }
+
+  @Test
+  void theSecuredDispatcherCommandLineParsesIntoTheClientApiFiles() {
+    InferencePipeline pipeline = Samples.load(Samples.SECURED, "ml");
+
+    DispatcherMain main = new DispatcherMain();
+    ParseResult parsed =
+        new CommandLine(main).parseArgs(CommandLines.dispatcher(pipeline).toArray(String[]::new));
+
+    assertThat(parsed.unmatched()).isEmpty();
+    assertThat(parsed.<java.nio.file.Path>matchedOptionValue("--client-tls-cert", null))
+        .hasToString("/etc/adapt/client-tls/tls.crt");
+    assertThat(parsed.<java.nio.file.Path>matchedOptionValue("--client-tls-key", null))
+        .hasToString("/etc/adapt/client-tls/tls.key");
+    assertThat(parsed.<java.nio.file.Path>matchedOptionValue("--client-auth-tokens", null))
+        .hasToString("/etc/adapt/client-auth/tokens");
+  }
 }

@@ -44,6 +44,63 @@ class DispatcherResourcesTest {
   }
 
   @Test
+  void aSecuredClientApiMountsItsSecretsReadOnlyAndIsProbedOverHttps() {
+    InferencePipeline pipeline = Samples.load(Samples.SECURED, "ml");
+
+    Deployment deployment = DispatcherResources.deployment(pipeline, "dispatcher:test");
+    var podSpec = deployment.getSpec().getTemplate().getSpec();
+    Container container = podSpec.getContainers().get(0);
+
+    assertThat(podSpec.getVolumes())
+        .filteredOn(v -> v.getSecret() != null)
+        .extracting(
+            v ->
+                v.getName()
+                    + ":"
+                    + v.getSecret().getSecretName()
+                    + ":"
+                    + v.getSecret().getItems().stream()
+                        .map(i -> i.getKey() + ">" + i.getPath())
+                        .toList())
+        .containsExactly(
+            "client-tls:resnet50-client-tls:[tls.crt>tls.crt, tls.key>tls.key]",
+            "client-auth:resnet50-client-tokens:[tokens>tokens]");
+    assertThat(container.getVolumeMounts())
+        .filteredOn(m -> m.getMountPath().startsWith("/etc/adapt/client-"))
+        .extracting(m -> m.getName() + ":" + m.getMountPath() + ":" + m.getReadOnly())
+        .containsExactly(
+            "client-tls:/etc/adapt/client-tls:true", "client-auth:/etc/adapt/client-auth:true");
+    assertThat(container.getArgs())
+        .contains(
+            "--client-tls-cert=/etc/adapt/client-tls/tls.crt",
+            "--client-tls-key=/etc/adapt/client-tls/tls.key",
+            "--client-auth-tokens=/etc/adapt/client-auth/tokens");
+    for (var probe :
+        List.of(
+            container.getStartupProbe(),
+            container.getReadinessProbe(),
+            container.getLivenessProbe())) {
+      assertThat(probe.getHttpGet().getScheme()).isEqualTo("HTTPS");
+      assertThat(probe.getHttpGet().getPath()).startsWith("/v2/health/");
+    }
+    assertThat(DispatcherResources.endpoint(pipeline))
+        .isEqualTo("https://resnet50-secured-dispatcher.ml.svc:8000");
+  }
+
+  @Test
+  void aPlainClientApiIsProbedOverHttpWithNoSecretsMounted() {
+    InferencePipeline pipeline = Samples.load(Samples.BALANCED, "ml");
+
+    var podSpec = DispatcherResources.deployment(pipeline, "d").getSpec().getTemplate().getSpec();
+
+    assertThat(podSpec.getVolumes()).allSatisfy(v -> assertThat(v.getSecret()).isNull());
+    assertThat(podSpec.getContainers().get(0).getReadinessProbe().getHttpGet().getScheme())
+        .isEqualTo("HTTP");
+    assertThat(podSpec.getContainers().get(0).getArgs())
+        .noneMatch(arg -> arg.startsWith("--client-"));
+  }
+
+  @Test
   void aModelOnAClaimIsMountedReadOnly() {
     InferencePipeline pipeline = Samples.load(Samples.BALANCED, "ml");
     pipeline.getSpec().getModel().setUri("pvc://models/resnet/saved");

@@ -14,6 +14,7 @@ public final class Samples {
   public static final String BALANCED = "resnet50-balanced.yaml";
   public static final String SPLIT_POINTS = "resnet50-split-points.yaml";
   public static final String GPU = "resnet50-gpu.yaml";
+  public static final String SECURED = "resnet50-secured.yaml";
 
   private Samples() {}
 

@@ -1,0 +1,109 @@
+package dev.adapt.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.adapt.core.security.CertificateAuthority;
+import dev.adapt.core.security.TlsFiles;
+import dev.adapt.core.testing.TestModels;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code adapt bench --local} against a local pipeline whose client API has TLS and bearer tokens
+ * ({@code adapt local}'s options passed on to the dispatcher), as a user runs it.
+ */
+class SecuredBenchTest {
+  private static final String TOKEN = "bench-token";
+
+  @TempDir static Path dir;
+  private static TlsFiles tls;
+  private static Path tokens;
+
+  @BeforeAll
+  static void makeCertificatesAndTokens() throws Exception {
+    CertificateAuthority ca = CertificateAuthority.create("bench-ca", Duration.ofDays(1));
+    tls =
+        TlsFiles.write(
+            dir.resolve("tls"),
+            ca.issue("dispatcher", List.of("localhost"), List.of("127.0.0.1"), Duration.ofHours(1)),
+            ca.certificatePem());
+    tokens = Files.writeString(dir.resolve("tokens"), "# bench\n" + TOKEN + "\n");
+  }
+
+  @Test
+  void benchWithTheTokenAndTheCaDrivesASecuredPipelineOverHttpsAndGrpcWithTls() throws Exception {
+    for (String protocol : List.of("http", "grpc")) {
+      Run run = bench(protocol, "--token", TOKEN, "--ca-cert", tls.trustedCa().toString());
+      assertThat(run.exit()).as(run.output()).isZero();
+      assertThat(run.report().path("succeeded").asInt()).as(protocol).isEqualTo(12);
+      assertThat(run.report().path("failed").asInt()).as(protocol).isZero();
+    }
+  }
+
+  @Test
+  void benchWithoutTheTokenIsRefusedEveryRequest() throws Exception {
+    Run run = bench("http", "--ca-cert", tls.trustedCa().toString());
+    assertThat(run.exit()).as(run.output()).isEqualTo(1);
+    assertThat(run.report().path("succeeded").asInt()).isZero();
+    assertThat(run.report().path("failed").asInt()).isEqualTo(12);
+  }
+
+  private record Run(int exit, String output) {
+    JsonNode report() throws Exception {
+      return new ObjectMapper().readTree(output.substring(output.indexOf('{')));
+    }
+  }
+
+  private static Run bench(String protocol, String... credentials) {
+    String model = TestModels.fixtureDirectory(TestModels.KERAS_RESIDUAL_CNN).toString();
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "bench",
+                "--local",
+                "--model",
+                model,
+                "--stages",
+                "2",
+                "--http-port",
+                "0",
+                "--grpc-port",
+                "0",
+                "--client-tls-cert",
+                tls.certificateChain().toString(),
+                "--client-tls-key",
+                tls.privateKey().toString(),
+                "--client-auth-tokens",
+                tokens.toString(),
+                "--requests",
+                "12",
+                "--concurrency",
+                "2",
+                "--warmup",
+                "0",
+                "--protocol",
+                protocol,
+                "--json"));
+    args.addAll(List.of(credentials));
+    PrintStream stdout = System.out;
+    ByteArrayOutputStream captured = new ByteArrayOutputStream();
+    try {
+      System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+      int exit = AdaptCommand.commandLine().execute(args.toArray(String[]::new));
+      return new Run(exit, captured.toString(StandardCharsets.UTF_8));
+    } finally {
+      System.setOut(stdout);
+    }
+  }
+}
