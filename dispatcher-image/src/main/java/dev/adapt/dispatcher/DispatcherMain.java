@@ -6,7 +6,6 @@ import dev.adapt.core.membership.Membership;
 import dev.adapt.core.membership.MembershipSnapshot;
 import dev.adapt.core.membership.SpecRecord;
 import dev.adapt.core.security.PeerTls;
-import dev.adapt.core.security.TlsFiles;
 import dev.adapt.dispatcher.PipelineFactory.Resolution;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -119,15 +118,9 @@ public final class DispatcherMain implements Callable<Integer> {
   private int serve() throws Exception {
     // A half-given TLS pair fails now, not after the model has loaded.
     clientApi.security();
-    Optional<PeerTls> peerTls =
-        peerTlsDir == null || peerTlsDir.toString().isBlank()
-            ? Optional.empty()
-            : Optional.of(PeerTls.load(TlsFiles.in(peerTlsDir)));
-    EtcdSettings etcdSettings = EtcdSettings.of(etcd);
-    if (peerTls.isPresent()) {
-      etcdSettings = etcdSettings.withTls(peerTls.get());
-    }
-    try (Membership membership = EtcdMembership.connect(etcdSettings, pipeline)) {
+    Optional<PeerTls> peerTls = PeerTls.fromDirectory(peerTlsDir);
+    try (Membership membership =
+        EtcdMembership.connect(EtcdSettings.of(etcd).withTls(peerTls), pipeline)) {
       SpecRecord spec = spec(membership);
       ServedPipeline first = null;
       // Keeps a rejected plan published until a spec can be served; the dispatcher keeps its own.

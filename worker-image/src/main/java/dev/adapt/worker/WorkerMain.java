@@ -2,7 +2,6 @@ package dev.adapt.worker;
 
 import dev.adapt.core.membership.EtcdSettings;
 import dev.adapt.core.security.PeerTls;
-import dev.adapt.core.security.TlsFiles;
 import dev.adapt.core.slice.ExecutorOptions;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -195,14 +194,11 @@ public final class WorkerMain implements Callable<Integer> {
       throw new CommandLine.ParameterException(
           new CommandLine(this), "--worker-id is required where HOSTNAME is not set");
     }
-    Optional<PeerTls> peerTls =
-        peerTlsDir == null || peerTlsDir.toString().isBlank()
-            ? Optional.empty()
-            : Optional.of(PeerTls.load(TlsFiles.in(peerTlsDir)));
+    Optional<PeerTls> peerTls = PeerTls.fromDirectory(peerTlsDir);
     Optional<EtcdSettings> etcdSettings =
         etcd.equalsIgnoreCase("none")
             ? Optional.empty()
-            : Optional.of(withTls(EtcdSettings.of(etcd).withLeaseTtl(leaseTtl), peerTls));
+            : Optional.of(EtcdSettings.of(etcd).withLeaseTtl(leaseTtl).withTls(peerTls));
     return new WorkerSettings(
         pipeline,
         workerId,
@@ -220,10 +216,6 @@ public final class WorkerMain implements Callable<Integer> {
         shutdownGrace,
         peerTls,
         healthPort);
-  }
-
-  private static EtcdSettings withTls(EtcdSettings settings, Optional<PeerTls> tls) {
-    return tls.map(settings::withTls).orElse(settings);
   }
 
   /** Reads {@code 500ms}, {@code 3s}, {@code 2m} or ISO-8601 ({@code PT3S}). */

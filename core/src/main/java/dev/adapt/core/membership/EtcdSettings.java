@@ -64,6 +64,11 @@ public record EtcdSettings(
     return new EtcdSettings(endpoints, leaseTtl, timeout, tls);
   }
 
+  /** These settings with {@code identity} for TLS client authentication, when present. */
+  public EtcdSettings withTls(Optional<PeerTls> identity) {
+    return identity.map(this::withTls).orElse(this);
+  }
+
   /** These settings presenting {@code identity} to etcd (when the endpoints are https://). */
   public EtcdSettings withTls(PeerTls identity) {
     return new EtcdSettings(endpoints, leaseTtl, operationTimeout, Optional.of(identity));

@@ -55,7 +55,7 @@ public final class Planner {
    *
    * @throws DisallowedOpException naming each such operation's node and type
    */
-  public static void requireModelOps(LoadedModel model) {
+  private static void requireModelOps(LoadedModel model) {
     GraphIndex graph = model.graph();
     Set<String> inference =
         GraphPruner.requiredOps(graph, List.of(model.outputTensor()), Set.of(model.inputTensor()));

@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Set;
-import java.util.TreeSet;
 import org.tensorflow.proto.FunctionDef;
 import org.tensorflow.proto.GraphDef;
 import org.tensorflow.proto.NodeDef;
@@ -40,11 +39,6 @@ public final class OpAllowlist {
 
   public boolean allows(String opType) {
     return allowed.contains(opType);
-  }
-
-  /** The allowed types, sorted. */
-  public Set<String> types() {
-    return new TreeSet<>(allowed);
   }
 
   /**

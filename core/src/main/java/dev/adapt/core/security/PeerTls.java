@@ -11,8 +11,10 @@ import io.grpc.util.AdvancedTlsX509TrustManager.Verification;
 import io.netty.handler.ssl.SslContext;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.cert.X509Certificate;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -90,6 +92,17 @@ public final class PeerTls {
       throw new IllegalArgumentException(
           "TLS files " + files + " hold no usable certificate and key: " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * The identity in {@code directory} ({@link TlsFiles#in}), or empty when no directory is given
+   * (null or blank): plaintext.
+   */
+  public static Optional<PeerTls> fromDirectory(Path directory) {
+    if (directory == null || directory.toString().isBlank()) {
+      return Optional.empty();
+    }
+    return Optional.of(load(TlsFiles.in(directory)));
   }
 
   /** For gRPC servers: TLS with a client certificate of the pipeline's CA required. */
