@@ -30,6 +30,13 @@ final class PlanKeeper implements AutoCloseable {
       Executors.newSingleThreadExecutor(DaemonThreads.named("plan-keeper"));
   private final AtomicReference<PlanRecord> newest = new AtomicReference<>();
   private final AtomicBoolean restoring = new AtomicBoolean();
+
+  /**
+   * Held while a plan is written, so that a restore which read the newest plan cannot write it
+   * after a newer one was published and leave the key at the older generation.
+   */
+  private final Object writing = new Object();
+
   private volatile boolean closed;
   private Subscription subscription;
 
@@ -50,8 +57,10 @@ final class PlanKeeper implements AutoCloseable {
    *     etcd answers and lacks a plan, this one is published)
    */
   void publish(PlanRecord plan) {
-    newest.set(plan);
-    membership.publishPlan(plan);
+    synchronized (writing) {
+      newest.set(plan);
+      membership.publishPlan(plan);
+    }
   }
 
   private void onSnapshot(MembershipSnapshot snapshot) {
@@ -80,9 +89,12 @@ final class PlanKeeper implements AutoCloseable {
         if (now.synced() && now.plan().isPresent()) {
           return;
         }
-        PlanRecord plan = newest.get();
+        PlanRecord plan;
         try {
-          membership.publishPlan(plan);
+          synchronized (writing) {
+            plan = newest.get();
+            membership.publishPlan(plan);
+          }
           if (!published) {
             log.warn(
                 "the plan key of pipeline {} was gone, as when etcd loses its data; published plan"
@@ -92,7 +104,7 @@ final class PlanKeeper implements AutoCloseable {
             published = true;
           }
         } catch (MembershipUnavailableException e) {
-          log.debug("cannot publish plan generation {} again yet: {}", plan.generation(), e);
+          log.debug("cannot publish the newest plan again yet: {}", e.toString());
         }
         TimeUnit.MILLISECONDS.sleep(RETRY_MILLIS);
       }

@@ -16,7 +16,9 @@ import org.junit.jupiter.api.Test;
 
 /** The plan key survives an etcd that comes back without its data. */
 class PlanKeeperTest {
-  private static final Duration WAIT = Duration.ofSeconds(30);
+  /** Generous: after etcd's restart the clients reconnect on gRPC's backoff schedule. */
+  private static final Duration WAIT = Duration.ofSeconds(60);
+
   private static EtcdServer etcd;
 
   @BeforeAll

@@ -940,15 +940,27 @@ class InferencePipelineOperatorTest {
     return pipelines().inNamespace(namespace).withName(name).get();
   }
 
+  /**
+   * Edits the spec as a user would: the operator writes status concurrently, so a read-modify-write
+   * can meet a newer resourceVersion (409) and is tried again on a fresh read, as kubectl does.
+   */
   private static void edit(
       String namespace, String name, java.util.function.Consumer<InferencePipeline> change) {
-    pipelines()
-        .inNamespace(namespace)
-        .withName(name)
-        .edit(
-            p -> {
-              change.accept(p);
-              return p;
+    await("edit of " + name)
+        .atMost(TIMEOUT)
+        .ignoreExceptionsMatching(
+            e -> e instanceof KubernetesClientException k && k.getCode() == 409)
+        .until(
+            () -> {
+              pipelines()
+                  .inNamespace(namespace)
+                  .withName(name)
+                  .edit(
+                      p -> {
+                        change.accept(p);
+                        return p;
+                      });
+              return true;
             });
   }
 

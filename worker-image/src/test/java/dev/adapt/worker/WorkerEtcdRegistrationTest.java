@@ -72,6 +72,6 @@ class WorkerEtcdRegistrationTest {
 
   private static MembershipSnapshot await(
       Membership membership, Predicate<MembershipSnapshot> condition) throws Exception {
-    return membership.await(condition, Duration.ofSeconds(20));
+    return membership.await(condition, Duration.ofSeconds(60));
   }
 }

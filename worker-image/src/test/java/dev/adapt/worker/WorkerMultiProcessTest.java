@@ -145,7 +145,7 @@ class WorkerMultiProcessTest {
     push(doomed, slices.get(1));
     try (StaticMembership membership = new StaticMembership("mp")) {
       membership.addWorker("w3", doomed.address(), doomed.handle());
-      membership.await(s -> s.workers().containsKey("w3"), Duration.ofSeconds(20));
+      membership.await(s -> s.workers().containsKey("w3"), Duration.ofSeconds(60));
       // A first batch opens w1's connection to w3.
       blocking(first).process(request(Compression.COMPRESSION_LZ4, hop(first, 0), hop(doomed, 1)));
 

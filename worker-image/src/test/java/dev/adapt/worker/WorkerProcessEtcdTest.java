@@ -22,7 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Worker processes in etcd mode: registration, graceful withdrawal, and lease expiry on SIGKILL.
  */
 class WorkerProcessEtcdTest {
-  private static final Duration WAIT = Duration.ofSeconds(20);
+  private static final Duration WAIT = Duration.ofSeconds(60);
   private static EtcdServer etcd;
 
   @TempDir(cleanup = CleanupMode.ON_SUCCESS)

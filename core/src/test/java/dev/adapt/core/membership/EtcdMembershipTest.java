@@ -28,7 +28,13 @@ import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.io.TempDir;
 
 class EtcdMembershipTest {
-  private static final Duration WAIT = Duration.ofSeconds(20);
+  /**
+   * Generous, as waits return on the first match: after an outage jetcd's channel reconnects on
+   * gRPC's backoff schedule (1 s, growing by 1.6 times per failed attempt), and on a busy machine
+   * etcd's own restart takes seconds, so recovery can take tens of seconds.
+   */
+  private static final Duration WAIT = Duration.ofSeconds(60);
+
   private static final AtomicInteger PIPELINES = new AtomicInteger();
   private static EtcdServer etcd;
   private static Client raw;

@@ -57,7 +57,7 @@ class EtcdTlsTest {
     // The membership reaches it the same way.
     try (EtcdMembership membership = EtcdMembership.connect(settings, "tls")) {
       membership.putSpec(new SpecRecord("builtin:resnet50", null, null, 2, 1));
-      assertThat(membership.await(s -> s.spec().isPresent(), Duration.ofSeconds(10)).spec())
+      assertThat(membership.await(s -> s.spec().isPresent(), Duration.ofSeconds(60)).spec())
           .isPresent();
     }
   }
