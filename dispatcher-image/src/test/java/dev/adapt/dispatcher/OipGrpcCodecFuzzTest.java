@@ -17,7 +17,7 @@ import java.util.Arrays;
  */
 class OipGrpcCodecFuzzTest {
 
-  @FuzzTest(maxDuration = "30s")
+  @FuzzTest(maxDuration = "20s")
   void decodeInputAnswersMalformedRequestsWithInvalid(byte[] input) {
     if (input.length < 1) {
       return;

@@ -16,7 +16,7 @@ import java.util.Arrays;
  */
 class OipRestCodecFuzzTest {
 
-  @FuzzTest(maxDuration = "30s")
+  @FuzzTest(maxDuration = "20s")
   void decodeInferAnswersMalformedBodiesWithInvalid(byte[] input) {
     if (input.length < 5) {
       return;

@@ -45,7 +45,7 @@ class SliceUploadFuzzTest {
     UPLOAD_LOG.setLevel(uploadLogLevel);
   }
 
-  @FuzzTest(maxDuration = "30s")
+  @FuzzTest(maxDuration = "20s")
   void everyTransferEndsInOneLoadOrOneSpecificRefusal(byte[] input) {
     List<SliceChunk> chunks = chunks(input);
     if (chunks == null) {

@@ -11,7 +11,7 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
  */
 class SliceArtifactFuzzTest {
 
-  @FuzzTest(maxDuration = "30s")
+  @FuzzTest(maxDuration = "20s")
   void parseRefusesAnythingButASliceWithIllegalArgumentException(byte[] input) {
     SliceArtifact artifact;
     try {

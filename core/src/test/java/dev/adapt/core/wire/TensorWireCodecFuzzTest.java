@@ -10,7 +10,7 @@ import dev.adapt.proto.v1.WireTensor;
  */
 class TensorWireCodecFuzzTest {
 
-  @FuzzTest(maxDuration = "30s")
+  @FuzzTest(maxDuration = "20s")
   void decodeRefusesMalformedTensorsWithWireFormatException(byte[] input) {
     WireTensor wire;
     try {
