@@ -16,4 +16,5 @@ fi
 scripts/k8s-test-binaries.sh
 
 ./mvnw -B verify "$@"
+scripts/fuzz.sh
 scripts/e2e.sh

@@ -2,6 +2,7 @@ package dev.adapt.dispatcher;
 
 import dev.adapt.core.model.TensorSpec;
 import dev.adapt.core.tensor.DType;
+import dev.adapt.core.tensor.HostTensor;
 import java.util.Arrays;
 
 /**
@@ -19,7 +20,8 @@ public record ModelInfo(
 
   /**
    * Why a client's input tensor does not fit the model's input, or null when it fits: the datatype,
-   * the rank and every fixed dimension must match, and a request carries at least one row.
+   * the rank and every fixed dimension must match, a request carries at least one row, and its size
+   * can be counted (a shape whose byte count overflows is the client's error, not the server's).
    */
   public String inputMismatch(DType type, long[] shape) {
     if (type != input.dtype()) {
@@ -41,6 +43,15 @@ public record ModelInfo(
           + Arrays.toString(shape)
           + ", the model expects "
           + describeShape(input);
+    }
+    try {
+      HostTensor.byteSize(type, shape);
+    } catch (ArithmeticException e) {
+      return "input '"
+          + input.name()
+          + "' has shape "
+          + Arrays.toString(shape)
+          + ", whose size in bytes does not fit in 64 bits";
     }
     return null;
   }

@@ -32,6 +32,7 @@ public final class TensorWireCodec {
   private static final LZ4SafeDecompressor DECOMPRESSOR = LZ4.safeDecompressor();
   // Java arrays stop a little short of Integer.MAX_VALUE.
   private static final long MAX_BYTES = Integer.MAX_VALUE - 8;
+  private static final int LZ4_MAX_EXPANSION = 255;
 
   private TensorWireCodec() {}
 
@@ -134,6 +135,20 @@ public final class TensorWireCodec {
   }
 
   private static ByteBuffer decompress(ByteString data, int rawSize, String what) {
+    // Refused before allocating: otherwise a few bytes declaring a large tensor would make the
+    // receiver reserve gigabytes for a block that cannot possibly hold them.
+    if (rawSize > maxDecompressedSize(data.size())) {
+      throw new WireFormatException(
+          "LZ4 block of "
+              + data.size()
+              + " bytes cannot hold "
+              + what
+              + " ("
+              + rawSize
+              + " bytes raw): LZ4 expands at most "
+              + LZ4_MAX_EXPANSION
+              + "-fold");
+    }
     // As for compression, an array is much faster for lz4-java than a read-only buffer.
     byte[] block = data.toByteArray();
     byte[] raw = new byte[rawSize];
@@ -164,6 +179,14 @@ public final class TensorWireCodec {
               + rawSize);
     }
     return ByteBuffer.wrap(raw);
+  }
+
+  /**
+   * An LZ4 block's longest sequence costs one byte per 255 bytes of match length, so no block
+   * restores to more than about 255 times its size (plus a short literal tail).
+   */
+  private static long maxDecompressedSize(int compressedSize) {
+    return (long) compressedSize * LZ4_MAX_EXPANSION + 16;
   }
 
   private static DType dtype(DataType wire) {

@@ -152,6 +152,34 @@ class TensorWireCodecTest {
   }
 
   @Test
+  void blockTooSmallForTheDeclaredSizeIsRefusedBeforeAllocating() {
+    // 1.5 GiB declared for a 20-byte block: decoding must not reserve the memory first.
+    long floats = 3L << 28;
+    WireTensor bomb =
+        WireTensor.newBuilder()
+            .setDtype(DataType.FLOAT32)
+            .addShape(floats / 4)
+            .setRawSize(floats / 4 * 4)
+            .setCompression(Compression.COMPRESSION_LZ4)
+            .setData(ByteString.copyFrom(new byte[20]))
+            .build();
+
+    assertThatThrownBy(() -> TensorWireCodec.decode(bomb))
+        .isInstanceOf(WireFormatException.class)
+        .hasMessageContaining("LZ4 block of 20 bytes cannot hold")
+        .hasMessageContaining("255-fold");
+  }
+
+  @Test
+  void theMostCompressibleTensorStillDecodes() {
+    HostTensor zeros = HostTensor.ofFloats(new long[] {1 << 20}, new float[1 << 20]);
+    WireTensor wire = TensorWireCodec.encode(zeros, Compression.COMPRESSION_LZ4);
+
+    assertThat(TensorWireCodec.compressionRatio(wire)).isGreaterThan(200);
+    assertThat(TensorWireCodec.decode(wire).toByteArray()).isEqualTo(zeros.toByteArray());
+  }
+
+  @Test
   void uncompressedDataOfTheWrongSizeIsRejected() {
     WireTensor wire = TensorWireCodec.encode(activations(16), Compression.COMPRESSION_NONE);
     WireTensor shortData = wire.toBuilder().setData(wire.getData().substring(4)).build();
