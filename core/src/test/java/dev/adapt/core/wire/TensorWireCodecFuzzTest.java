@@ -1,7 +1,10 @@
 package dev.adapt.core.wire;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import com.google.protobuf.InvalidProtocolBufferException;
+import dev.adapt.core.tensor.HostTensor;
 import dev.adapt.proto.v1.WireTensor;
 
 /**
@@ -18,10 +21,12 @@ class TensorWireCodecFuzzTest {
     } catch (InvalidProtocolBufferException e) {
       return;
     }
+    HostTensor decoded;
     try {
-      TensorWireCodec.decode(wire);
+      decoded = TensorWireCodec.decode(wire);
     } catch (WireFormatException expected) {
-      // the documented answer to a malformed tensor
+      return;
     }
+    assertThat((long) decoded.byteSize()).isEqualTo(wire.getRawSize());
   }
 }

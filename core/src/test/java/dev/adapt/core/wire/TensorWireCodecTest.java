@@ -153,13 +153,13 @@ class TensorWireCodecTest {
 
   @Test
   void blockTooSmallForTheDeclaredSizeIsRefusedBeforeAllocating() {
-    // 1.5 GiB declared for a 20-byte block: decoding must not reserve the memory first.
-    long floats = 3L << 28;
+    // 1.5 GiB of floats declared for a 20-byte block: decoding must not reserve the memory first.
+    long floats = 3L << 27;
     WireTensor bomb =
         WireTensor.newBuilder()
             .setDtype(DataType.FLOAT32)
-            .addShape(floats / 4)
-            .setRawSize(floats / 4 * 4)
+            .addShape(floats)
+            .setRawSize(floats * 4)
             .setCompression(Compression.COMPRESSION_LZ4)
             .setData(ByteString.copyFrom(new byte[20]))
             .build();
