@@ -1,5 +1,6 @@
 package dev.adapt.dispatcher;
 
+import dev.adapt.core.concurrent.NamedThreads;
 import dev.adapt.core.tensor.HostTensor;
 import dev.adapt.core.wire.TensorWireCodec;
 import dev.adapt.core.wire.WorkerTrailers;
@@ -36,7 +37,7 @@ public final class PipelineRouter implements BatchRunner, AutoCloseable {
   private final RouterConfig config;
   private final DispatcherMetrics metrics;
   private final ScheduledExecutorService timers =
-      Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("router-retry"));
+      Executors.newSingleThreadScheduledExecutor(NamedThreads.daemon("router-retry"));
 
   PipelineRouter(
       ServedPlans plans, WorkerChannels channels, RouterConfig config, DispatcherMetrics metrics) {
