@@ -1,5 +1,6 @@
 package dev.adapt.cli;
 
+import dev.adapt.core.concurrent.NamedThreads;
 import dev.adapt.core.membership.Assignment;
 import dev.adapt.core.membership.EtcdMembership;
 import dev.adapt.core.membership.EtcdSettings;
@@ -41,12 +42,7 @@ public final class LocalCluster implements AutoCloseable {
   private final Dispatcher dispatcher;
   private final Map<String, WorkerProcess> workers = new ConcurrentHashMap<>();
   private final ScheduledExecutorService control =
-      Executors.newSingleThreadScheduledExecutor(
-          runnable -> {
-            Thread thread = new Thread(runnable, "local-launcher");
-            thread.setDaemon(true);
-            return thread;
-          });
+      Executors.newSingleThreadScheduledExecutor(NamedThreads.daemon("local-launcher"));
   private final Subscription assigning;
   private volatile boolean closing;
 

@@ -1,5 +1,6 @@
 package dev.adapt.cli;
 
+import dev.adapt.core.concurrent.NamedThreads;
 import dev.adapt.core.model.LoadedModel;
 import dev.adapt.core.slice.ExecutorOptions;
 import dev.adapt.core.tensor.HostTensor;
@@ -26,7 +27,8 @@ final class MonolithicRun implements AutoCloseable {
           + " network";
 
   private final UnsplitModel unsplit;
-  private final ExecutorService runner = Executors.newSingleThreadExecutor();
+  private final ExecutorService runner =
+      Executors.newSingleThreadExecutor(NamedThreads.daemon("monolithic-run"));
   private final Batcher batcher;
   private final BenchInputs inputs;
 

@@ -1,5 +1,6 @@
 package dev.adapt.dispatcher;
 
+import dev.adapt.core.concurrent.NamedThreads;
 import dev.adapt.core.tensor.HostTensor;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -8,7 +9,6 @@ import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.Semaphore;
@@ -47,12 +47,11 @@ public final class Batcher implements AutoCloseable {
     this.queue = new ArrayBlockingQueue<>(config.queueCapacity());
     this.maxInFlight = config.maxInFlightBatches();
     this.slots = new Slots(maxInFlight);
-    this.timers = new ScheduledThreadPoolExecutor(1, Executors.defaultThreadFactory());
+    this.timers = new ScheduledThreadPoolExecutor(1, NamedThreads.daemon("batcher-timer"));
     timers.setRemoveOnCancelPolicy(true);
     metrics.queueDepth(queue::size);
     metrics.inFlightBatches(() -> maxInFlight - slots.availablePermits());
-    this.loop = new Thread(this::batchLoop, "batcher");
-    loop.setDaemon(true);
+    this.loop = NamedThreads.daemon("batcher").newThread(this::batchLoop);
     loop.start();
   }
 

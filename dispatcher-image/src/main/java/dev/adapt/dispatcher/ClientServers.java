@@ -1,5 +1,6 @@
 package dev.adapt.dispatcher;
 
+import dev.adapt.core.concurrent.NamedThreads;
 import io.grpc.Server;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
@@ -58,7 +59,7 @@ public final class ClientServers implements AutoCloseable {
     this.security = security;
     reloader =
         security.tls() || security.tokensRequired()
-            ? Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("client-api-reload"))
+            ? Executors.newSingleThreadScheduledExecutor(NamedThreads.daemon("client-api-reload"))
             : null;
     tls =
         security.tls()
@@ -96,7 +97,7 @@ public final class ClientServers implements AutoCloseable {
     http.setHandler(tokens == null ? oip : new BearerAuthHandler(tokens, oip));
     http.setStopTimeout(2000);
 
-    grpcExecutor = Executors.newFixedThreadPool(8, DaemonThreads.named("grpc-client-api"));
+    grpcExecutor = Executors.newFixedThreadPool(8, NamedThreads.daemon("grpc-client-api"));
     InetSocketAddress grpcAddress = new InetSocketAddress(host, grpcPort);
     NettyServerBuilder builder =
         tls == null

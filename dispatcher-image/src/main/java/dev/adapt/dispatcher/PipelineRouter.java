@@ -1,7 +1,9 @@
 package dev.adapt.dispatcher;
 
+import dev.adapt.core.concurrent.NamedThreads;
 import dev.adapt.core.tensor.HostTensor;
 import dev.adapt.core.wire.TensorWireCodec;
+import dev.adapt.core.wire.WorkerTrailers;
 import dev.adapt.proto.v1.Compression;
 import dev.adapt.proto.v1.Hop;
 import dev.adapt.proto.v1.HopReport;
@@ -9,7 +11,6 @@ import dev.adapt.proto.v1.StageReply;
 import dev.adapt.proto.v1.StageRequest;
 import dev.adapt.proto.v1.WireTensor;
 import dev.adapt.proto.v1.WorkerGrpc;
-import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import java.util.HashSet;
@@ -31,16 +32,12 @@ import org.slf4j.LoggerFactory;
 public final class PipelineRouter implements BatchRunner, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(PipelineRouter.class);
 
-  /** Trailer in which a worker names the hop that failed after it. */
-  public static final Metadata.Key<String> FAILED_WORKER =
-      Metadata.Key.of("adapt-failed-worker", Metadata.ASCII_STRING_MARSHALLER);
-
   private final ServedPlans plans;
   private final WorkerChannels channels;
   private final RouterConfig config;
   private final DispatcherMetrics metrics;
   private final ScheduledExecutorService timers =
-      Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("router-retry"));
+      Executors.newSingleThreadScheduledExecutor(NamedThreads.daemon("router-retry"));
 
   PipelineRouter(
       ServedPlans plans, WorkerChannels channels, RouterConfig config, DispatcherMetrics metrics) {
@@ -185,8 +182,7 @@ public final class PipelineRouter implements BatchRunner, AutoCloseable {
             InferenceException.invalid("the model rejected the input: " + status.getDescription()));
         return;
       }
-      Metadata trailers = Status.trailersFromThrowable(error);
-      String named = trailers == null ? null : trailers.get(FAILED_WORKER);
+      String named = WorkerTrailers.failedWorker(error).orElse(null);
       if (named != null && !named.isEmpty()) {
         blame(replicas, named, status);
       } else if (status.getCode() == Status.Code.DEADLINE_EXCEEDED) {

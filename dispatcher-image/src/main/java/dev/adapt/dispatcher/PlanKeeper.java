@@ -1,5 +1,6 @@
 package dev.adapt.dispatcher;
 
+import dev.adapt.core.concurrent.NamedThreads;
 import dev.adapt.core.membership.Membership;
 import dev.adapt.core.membership.MembershipSnapshot;
 import dev.adapt.core.membership.MembershipUnavailableException;
@@ -27,7 +28,7 @@ final class PlanKeeper implements AutoCloseable {
 
   private final Membership membership;
   private final ExecutorService restorer =
-      Executors.newSingleThreadExecutor(DaemonThreads.named("plan-keeper"));
+      Executors.newSingleThreadExecutor(NamedThreads.daemon("plan-keeper"));
   private final AtomicReference<PlanRecord> newest = new AtomicReference<>();
   private final AtomicBoolean restoring = new AtomicBoolean();
 

@@ -1,5 +1,6 @@
 package dev.adapt.dispatcher;
 
+import dev.adapt.core.concurrent.NamedThreads;
 import dev.adapt.core.membership.Membership;
 import dev.adapt.core.membership.MembershipSnapshot;
 import dev.adapt.core.membership.MembershipUnavailableException;
@@ -30,7 +31,7 @@ final class Replanner implements AutoCloseable {
   private final Dispatcher dispatcher;
   private final IntUnaryOperator maxInFlightFor;
   private final ExecutorService resolver =
-      Executors.newSingleThreadExecutor(DaemonThreads.named("replan"));
+      Executors.newSingleThreadExecutor(NamedThreads.daemon("replan"));
   private final AtomicReference<SpecRecord> wanted = new AtomicReference<>();
   private volatile long resolved;
   private volatile boolean closed;

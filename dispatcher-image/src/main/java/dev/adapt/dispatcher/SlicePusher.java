@@ -1,6 +1,7 @@
 package dev.adapt.dispatcher;
 
 import com.google.protobuf.ByteString;
+import dev.adapt.core.concurrent.NamedThreads;
 import dev.adapt.proto.v1.LoadSliceReply;
 import dev.adapt.proto.v1.SliceChunk;
 import dev.adapt.proto.v1.SliceHeader;
@@ -44,7 +45,7 @@ public final class SlicePusher implements AutoCloseable {
   private final AtomicInteger transfers = new AtomicInteger();
   private final AtomicInteger refused = new AtomicInteger();
   private final ExecutorService executor =
-      Executors.newFixedThreadPool(2, DaemonThreads.named("slice-push"));
+      Executors.newFixedThreadPool(2, NamedThreads.daemon("slice-push"));
   private volatile boolean closed;
 
   public SlicePusher(

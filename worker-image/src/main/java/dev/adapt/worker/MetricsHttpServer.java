@@ -2,6 +2,7 @@ package dev.adapt.worker;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.adapt.core.concurrent.NamedThreads;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -21,13 +22,7 @@ final class MetricsHttpServer implements AutoCloseable {
       throws IOException {
     HttpServer server = HttpServer.create(new InetSocketAddress(bindAddress, port), 16);
     server.createContext("/metrics", exchange -> serve(exchange, registry));
-    server.setExecutor(
-        Executors.newSingleThreadExecutor(
-            runnable -> {
-              Thread thread = new Thread(runnable, "metrics-http");
-              thread.setDaemon(true);
-              return thread;
-            }));
+    server.setExecutor(Executors.newSingleThreadExecutor(NamedThreads.daemon("metrics-http")));
     server.start();
     return new MetricsHttpServer(server);
   }

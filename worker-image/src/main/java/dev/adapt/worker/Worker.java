@@ -1,5 +1,6 @@
 package dev.adapt.worker;
 
+import dev.adapt.core.concurrent.NamedThreads;
 import dev.adapt.core.membership.EtcdMembership;
 import dev.adapt.core.membership.Membership;
 import dev.adapt.core.membership.WorkerRecord;
@@ -28,7 +29,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -68,7 +68,8 @@ public final class Worker implements AutoCloseable {
     this.settings = settings;
     this.lifecycle =
         new WorkerLifecycle(settings.workerId(), null, device, System.currentTimeMillis());
-    this.grpcExecutor = Executors.newFixedThreadPool(GRPC_THREADS, named("grpc"));
+    this.grpcExecutor =
+        Executors.newFixedThreadPool(GRPC_THREADS, NamedThreads.numberedDaemons("grpc"));
     this.compute =
         new ThreadPoolExecutor(
             settings.computeThreads(),
@@ -76,7 +77,7 @@ public final class Worker implements AutoCloseable {
             0,
             TimeUnit.MILLISECONDS,
             new ArrayBlockingQueue<>(Math.max(1, settings.queueCapacity())),
-            named("compute"));
+            NamedThreads.numberedDaemons("compute"));
     this.loader =
         new ThreadPoolExecutor(
             1,
@@ -84,8 +85,9 @@ public final class Worker implements AutoCloseable {
             0,
             TimeUnit.MILLISECONDS,
             new ArrayBlockingQueue<>(LOAD_QUEUE),
-            named("slice-loader"));
-    this.refresher = Executors.newSingleThreadScheduledExecutor(named("announce"));
+            NamedThreads.numberedDaemons("slice-loader"));
+    this.refresher =
+        Executors.newSingleThreadScheduledExecutor(NamedThreads.numberedDaemons("announce"));
     this.peers = new PeerChannels(grpcExecutor, channels);
     this.store = new SliceStore(settings.maxSlices(), lifecycle::slicesChanged);
   }
@@ -289,15 +291,6 @@ public final class Worker implements AutoCloseable {
       Thread.currentThread().interrupt();
       pool.shutdownNow();
     }
-  }
-
-  private static java.util.concurrent.ThreadFactory named(String prefix) {
-    AtomicInteger count = new AtomicInteger();
-    return runnable -> {
-      Thread thread = new Thread(runnable, prefix + "-" + count.incrementAndGet());
-      thread.setDaemon(true);
-      return thread;
-    };
   }
 
   /** The address to advertise when none is configured: this host's name and the port. */

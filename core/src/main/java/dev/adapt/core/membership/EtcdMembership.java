@@ -1,5 +1,6 @@
 package dev.adapt.core.membership;
 
+import dev.adapt.core.concurrent.NamedThreads;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KeyValue;
@@ -22,6 +23,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -67,7 +69,9 @@ public final class EtcdMembership implements Membership {
     this.keys = new MembershipKeys(pipeline);
     this.client = EtcdClients.connect(settings);
     this.state = new MembershipState(pipeline);
-    this.scheduler = DaemonThreads.single("etcd-membership-" + pipeline);
+    this.scheduler =
+        Executors.newSingleThreadScheduledExecutor(
+            NamedThreads.daemon("etcd-membership-" + pipeline));
   }
 
   /** Connects lazily: nothing fails here when etcd is down, only later operations. */

@@ -1,5 +1,6 @@
 package dev.adapt.core.membership;
 
+import dev.adapt.core.concurrent.NamedThreads;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.common.exception.ErrorCode;
@@ -7,6 +8,7 @@ import io.etcd.jetcd.common.exception.EtcdException;
 import io.etcd.jetcd.options.PutOption;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -53,8 +55,12 @@ final class EtcdWorkerRegistration implements WorkerRegistration {
     this.record = record;
     this.onClose = onClose;
     this.renewMillis = Math.max(200, settings.leaseTtlSeconds() * 1000 / 3);
-    this.registrar = DaemonThreads.single("etcd-registration-" + record.workerId());
-    this.keeper = DaemonThreads.single("etcd-lease-" + record.workerId());
+    this.registrar =
+        Executors.newSingleThreadScheduledExecutor(
+            NamedThreads.daemon("etcd-registration-" + record.workerId()));
+    this.keeper =
+        Executors.newSingleThreadScheduledExecutor(
+            NamedThreads.daemon("etcd-lease-" + record.workerId()));
   }
 
   void start() {

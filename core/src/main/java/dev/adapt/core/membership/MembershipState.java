@@ -1,9 +1,11 @@
 package dev.adapt.core.membership;
 
+import dev.adapt.core.concurrent.NamedThreads;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -28,7 +30,8 @@ final class MembershipState implements AutoCloseable {
   private long sequence;
 
   MembershipState(String pipeline) {
-    this.notifier = DaemonThreads.single("membership-" + pipeline);
+    this.notifier =
+        Executors.newSingleThreadScheduledExecutor(NamedThreads.daemon("membership-" + pipeline));
   }
 
   synchronized MembershipSnapshot snapshot() {

@@ -1,5 +1,6 @@
 package dev.adapt.core.membership;
 
+import dev.adapt.core.concurrent.NamedThreads;
 import dev.adapt.proto.v1.StatusRequest;
 import dev.adapt.proto.v1.WorkerGrpc;
 import dev.adapt.proto.v1.WorkerStatus;
@@ -12,6 +13,7 @@ import java.time.Duration;
 import java.util.Collection;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -65,7 +67,9 @@ public final class StaticMembership implements Membership {
     this.checkTimeout = checkTimeout;
     this.credentials = credentials;
     this.state = new MembershipState(pipeline);
-    this.prober = DaemonThreads.single("static-membership-" + pipeline);
+    this.prober =
+        Executors.newSingleThreadScheduledExecutor(
+            NamedThreads.daemon("static-membership-" + pipeline));
     // The first snapshot is complete: there is nothing to read.
     state.reset(0, Map.of(), Map.of(), null, null, null);
     prober.scheduleWithFixedDelay(

@@ -1,5 +1,6 @@
 package dev.adapt.core.security;
 
+import dev.adapt.core.concurrent.NamedThreads;
 import io.grpc.ChannelCredentials;
 import io.grpc.ServerCredentials;
 import io.grpc.TlsChannelCredentials;
@@ -31,12 +32,7 @@ public final class PeerTls {
   public static final long RELOAD_SECONDS = 60;
 
   private static final ScheduledExecutorService RELOADER =
-      Executors.newSingleThreadScheduledExecutor(
-          r -> {
-            Thread thread = new Thread(r, "tls-reload");
-            thread.setDaemon(true);
-            return thread;
-          });
+      Executors.newSingleThreadScheduledExecutor(NamedThreads.daemon("tls-reload"));
 
   private final AdvancedTlsX509KeyManager keyManager = new AdvancedTlsX509KeyManager();
   private final AdvancedTlsX509TrustManager trustManager;
