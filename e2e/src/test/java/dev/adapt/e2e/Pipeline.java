@@ -4,12 +4,15 @@ import dev.adapt.core.membership.Assignment;
 import dev.adapt.core.membership.EtcdMembership;
 import dev.adapt.core.membership.EtcdSettings;
 import dev.adapt.core.membership.MembershipSnapshot;
+import dev.adapt.core.security.CertificateAuthority;
+import dev.adapt.core.security.PeerTls;
 import dev.adapt.operator.crd.v1alpha1.InferencePipeline;
 import dev.adapt.operator.crd.v1alpha1.InferencePipelineStatus;
 import dev.adapt.operator.crd.v1alpha1.Phase;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodCondition;
+import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -193,6 +196,21 @@ final class Pipeline {
     return serviceIp(name + "-dispatcher");
   }
 
+  /** The pipeline's certificate authority, from the Secret the operator keeps it in. */
+  CertificateAuthority authority() {
+    Secret secret = cluster.client().secrets().inNamespace(namespace).withName(name + "-ca").get();
+    if (secret == null) {
+      throw new IllegalStateException("Secret " + namespace + "/" + name + "-ca is missing");
+    }
+    return CertificateAuthority.fromPem(decoded(secret, "ca.crt"), decoded(secret, "ca.key"));
+  }
+
+  private static String decoded(Secret secret, String key) {
+    return new String(
+        java.util.Base64.getDecoder().decode(secret.getData().get(key)),
+        java.nio.charset.StandardCharsets.US_ASCII);
+  }
+
   /** The pipeline's id in etcd: namespace and name. */
   String etcdId() {
     return namespace + "." + name;
@@ -203,8 +221,14 @@ final class Pipeline {
    * so that nothing an earlier read saw can stand in for what etcd holds now.
    */
   MembershipSnapshot readMembership() {
-    String endpoint = "http://" + serviceIp(name + "-etcd") + ":2379";
-    try (EtcdMembership membership = EtcdMembership.connect(EtcdSettings.of(endpoint), etcdId())) {
+    String endpoint = "https://" + serviceIp(name + "-etcd") + ":2379";
+    CertificateAuthority authority = authority();
+    PeerTls identity =
+        PeerTls.of(
+            authority.issue("e2e", List.of(), List.of(), Duration.ofHours(1)),
+            authority.certificatePem());
+    try (EtcdMembership membership =
+        EtcdMembership.connect(EtcdSettings.of(endpoint).withTls(identity), etcdId())) {
       return membership.await(MembershipSnapshot::synced, Duration.ofSeconds(20));
     } catch (java.util.concurrent.TimeoutException e) {
       throw new IllegalStateException("etcd at " + endpoint + " could not be read: " + e, e);

@@ -240,6 +240,19 @@ class PipelineEndToEndTest {
     assertThat(standby.isReady()).isTrue();
     List<Pod> workers = pipeline.workerPods();
     assertThat(workers).hasSize(3).allMatch(Pipeline::ready);
+
+    // Mutual TLS is on by default: strangers on the pod network get nothing from the pipeline.
+    PeerTlsChecks.workerRefusesPlaintextButAnswersProbes(workers.get(0).getStatus().getPodIP());
+    PeerTlsChecks.etcdRequiresAClientCertificate(
+        NAME + "-etcd." + NAMESPACE + ".svc",
+        pipeline.serviceIp(NAME + "-etcd"),
+        pipeline.authority());
+    report.record(
+        reporter,
+        s,
+        "mutual TLS",
+        "a worker refuses plaintext on 9000 and answers probes on 9091; etcd refuses a client"
+            + " without a certificate of the pipeline's CA");
     report.record(
         reporter,
         s,

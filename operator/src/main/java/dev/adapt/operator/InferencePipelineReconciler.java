@@ -3,6 +3,7 @@ package dev.adapt.operator;
 import dev.adapt.core.membership.Membership;
 import dev.adapt.core.membership.MembershipSnapshot;
 import dev.adapt.core.membership.SpecRecord;
+import dev.adapt.operator.certificates.PipelineCertificates;
 import dev.adapt.operator.convergence.PartitioningRequest;
 import dev.adapt.operator.convergence.PipelineFacts;
 import dev.adapt.operator.convergence.SpecValidator;
@@ -21,7 +22,9 @@ import dev.adapt.operator.dependent.EtcdPeerServiceDependent;
 import dev.adapt.operator.dependent.EtcdReady;
 import dev.adapt.operator.dependent.EtcdStatefulSetDependent;
 import dev.adapt.operator.dependent.ManagedEtcd;
+import dev.adapt.operator.dependent.MutualTlsWanted;
 import dev.adapt.operator.dependent.NetworkPolicyWanted;
+import dev.adapt.operator.dependent.PeerTlsSecretsDependent;
 import dev.adapt.operator.dependent.Readiness;
 import dev.adapt.operator.dependent.WorkerNetworkPolicyDependent;
 import dev.adapt.operator.dependent.WorkerPodsDependent;
@@ -30,11 +33,13 @@ import dev.adapt.operator.membership.PipelineMemberships;
 import dev.adapt.operator.resources.DispatcherResources;
 import dev.adapt.operator.resources.Labels;
 import dev.adapt.operator.resources.Names;
+import dev.adapt.operator.resources.PeerTlsSecrets;
 import dev.adapt.operator.resources.WorkerPods;
 import dev.adapt.operator.status.PipelineEvents;
 import dev.adapt.operator.status.StatusCalculator;
 import dev.adapt.operator.status.StatusUpdates;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
@@ -58,8 +63,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -97,6 +105,10 @@ import org.slf4j.LoggerFactory;
           name = "dispatcher-service",
           type = DispatcherServiceDependent.class,
           useEventSourceWithName = InferencePipelineReconciler.SERVICES),
+      @Dependent(
+          name = "peer-tls",
+          type = PeerTlsSecretsDependent.class,
+          reconcilePrecondition = MutualTlsWanted.class),
       @Dependent(name = "workers", type = WorkerPodsDependent.class),
       @Dependent(
           name = "worker-network-policy",
@@ -172,7 +184,12 @@ public class InferencePipelineReconciler
           StatusCalculator.invalid(pipeline, problems, clock.instant()),
           context.getClient());
     }
-    Membership membership = memberships.of(pipeline);
+    Optional<PipelineCertificates> certificates =
+        PeerTlsSecrets.wanted(pipeline)
+            ? Optional.of(
+                PipelineCertificates.decide(pipeline, peerTlsSecrets(context), clock.instant()))
+            : Optional.empty();
+    Membership membership = memberships.of(pipeline, certificates);
     MembershipSnapshot snapshot = membership.snapshot();
     Optional<MembershipSnapshot> read = Optional.of(snapshot).filter(MembershipSnapshot::synced);
     long specGeneration = read.map(s -> requestPlan(pipeline, s, membership)).orElse(0L);
@@ -199,6 +216,7 @@ public class InferencePipelineReconciler
             config.dispatcherImageFor(pipeline),
             template,
             plan.podNames(),
+            certificates.map(PipelineCertificates::secrets).orElse(List.of()),
             config.operatorNamespace())
         .putInto(context);
     context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
@@ -260,6 +278,12 @@ public class InferencePipelineReconciler
       membership.putSpec(next);
     }
     return next.generation();
+  }
+
+  private static Map<String, Secret> peerTlsSecrets(Context<InferencePipeline> context) {
+    return context
+        .getSecondaryResourcesAsStream(Secret.class)
+        .collect(Collectors.toMap(s -> s.getMetadata().getName(), Function.identity()));
   }
 
   private static Optional<String> etcdWait(

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.adapt.core.membership.Assignment;
 import dev.adapt.core.membership.MembershipSnapshot;
+import dev.adapt.core.security.PemCertificates;
 import dev.adapt.core.testing.EtcdServer;
 import dev.adapt.operator.crd.v1alpha1.EtcdSpec;
 import dev.adapt.operator.crd.v1alpha1.InferencePipeline;
@@ -30,6 +31,7 @@ import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
@@ -47,6 +49,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
@@ -174,8 +177,23 @@ class InferencePipelineOperatorTest {
     assertThat(role.getRules())
         .allSatisfy(rule -> assertThat(rule.getVerbs()).doesNotContain("*"))
         .allSatisfy(rule -> assertThat(rule.getResources()).doesNotContain("*"));
-    assertThatThrownBy(() -> operatorClient.secrets().inNamespace("adapt-system").list())
-        .as("the operator cannot read secrets")
+    assertThat(role.getRules())
+        .flatExtracting(rule -> rule.getResources())
+        .as("what the operator manages, and nothing else")
+        .containsExactlyInAnyOrder(
+            "inferencepipelines",
+            "inferencepipelines/status",
+            "inferencepipelines/finalizers",
+            "pods",
+            "services",
+            "deployments",
+            "statefulsets",
+            "networkpolicies",
+            "secrets",
+            "events",
+            "leases");
+    assertThatThrownBy(() -> operatorClient.configMaps().inNamespace("adapt-system").list())
+        .as("the operator cannot read what it does not manage")
         .isInstanceOf(KubernetesClientException.class)
         .extracting(e -> ((KubernetesClientException) e).getCode())
         .isEqualTo(403);
@@ -709,6 +727,103 @@ class InferencePipelineOperatorTest {
     await("the NetworkPolicies are removed when turned off")
         .atMost(TIMEOUT)
         .until(() -> networkPolicies(namespace), List::isEmpty);
+  }
+
+  @Test
+  void mutualTlsGivesEachPipelineItsOwnCaAndKeepsItsCertificatesUntilTheyAreDue() {
+    String namespace = namespace("mtls");
+    InferencePipeline created = create(namespace, small(namespace, "sealed", 2, 1, 0));
+    String uid = created.getMetadata().getUid();
+    List<String> names =
+        List.of(
+            "sealed-ca",
+            "sealed-dispatcher-peer-tls",
+            "sealed-worker-peer-tls",
+            "sealed-etcd-peer-tls");
+
+    Map<String, Secret> secrets =
+        await("the pipeline's CA and certificates")
+            .atMost(TIMEOUT)
+            .until(() -> peerTlsSecrets(namespace), found -> found.keySet().containsAll(names));
+    assertThat(secrets).containsOnlyKeys(names);
+    for (Secret secret : secrets.values()) {
+      assertThat(secret.getMetadata().getOwnerReferences())
+          .extracting(ref -> ref.getKind() + "/" + ref.getUid())
+          .containsExactly("InferencePipeline/" + uid);
+    }
+    X509Certificate ca =
+        PemCertificates.parseCertificate(decoded(secrets.get("sealed-ca"), "ca.crt"));
+    for (String name : names.subList(1, names.size())) {
+      X509Certificate certificate =
+          PemCertificates.parseCertificate(decoded(secrets.get(name), "tls.crt"));
+      assertThat(PemCertificates.issuedBy(certificate, ca)).as(name).isTrue();
+    }
+    assertThat(
+            await("worker pods")
+                .atMost(TIMEOUT)
+                .until(() -> workerPods(namespace, "sealed"), pods -> pods.size() == 2))
+        .allSatisfy(
+            pod ->
+                assertThat(pod.getSpec().getVolumes())
+                    .anySatisfy(
+                        v ->
+                            assertThat(v.getSecret().getSecretName())
+                                .isEqualTo("sealed-worker-peer-tls")));
+
+    // Reconciliations that change other things leave sound certificates as they are.
+    edit(namespace, "sealed", p -> p.getSpec().setStandbyWorkers(1));
+    await("a standby pod")
+        .atMost(TIMEOUT)
+        .until(() -> workerPods(namespace, "sealed"), pods -> pods.size() == 3);
+    assertThat(peerTlsSecrets(namespace))
+        .allSatisfy(
+            (name, secret) ->
+                assertThat(secret.getMetadata().getResourceVersion())
+                    .as(name)
+                    .isEqualTo(secrets.get(name).getMetadata().getResourceVersion()));
+
+    // A lost certificate is issued again by the same CA.
+    admin.secrets().inNamespace(namespace).withName("sealed-worker-peer-tls").delete();
+    Secret reissued =
+        await("the worker certificate issued again")
+            .atMost(TIMEOUT)
+            .until(
+                () -> peerTlsSecrets(namespace).get("sealed-worker-peer-tls"),
+                secret ->
+                    secret != null
+                        && !secret
+                            .getMetadata()
+                            .getUid()
+                            .equals(secrets.get("sealed-worker-peer-tls").getMetadata().getUid()));
+    assertThat(
+            PemCertificates.issuedBy(
+                PemCertificates.parseCertificate(decoded(reissued, "tls.crt")), ca))
+        .isTrue();
+    assertThat(peerTlsSecrets(namespace).get("sealed-ca").getMetadata().getResourceVersion())
+        .isEqualTo(secrets.get("sealed-ca").getMetadata().getResourceVersion());
+
+    edit(namespace, "sealed", p -> p.getSpec().getSecurity().setMutualTls(false));
+    await("the certificates are removed when mutual TLS is turned off")
+        .atMost(TIMEOUT)
+        .until(() -> peerTlsSecrets(namespace), Map::isEmpty);
+  }
+
+  private static Map<String, Secret> peerTlsSecrets(String namespace) {
+    Map<String, Secret> byName = new HashMap<>();
+    admin
+        .secrets()
+        .inNamespace(namespace)
+        .withLabel(Labels.COMPONENT, "peer-tls")
+        .list()
+        .getItems()
+        .forEach(secret -> byName.put(secret.getMetadata().getName(), secret));
+    return byName;
+  }
+
+  private static String decoded(Secret secret, String key) {
+    return new String(
+        java.util.Base64.getDecoder().decode(secret.getData().get(key)),
+        java.nio.charset.StandardCharsets.US_ASCII);
   }
 
   private static List<NetworkPolicy> networkPolicies(String namespace) {

@@ -6,6 +6,8 @@ import dev.adapt.core.membership.Membership;
 import dev.adapt.core.membership.MembershipSnapshot;
 import dev.adapt.core.membership.SpecRecord;
 import dev.adapt.core.membership.Subscription;
+import dev.adapt.operator.certificates.PipelineCertificates;
+import dev.adapt.operator.certificates.PipelineCertificates.OperatorIdentity;
 import dev.adapt.operator.convergence.ServingPlan;
 import dev.adapt.operator.crd.v1alpha1.InferencePipeline;
 import dev.adapt.operator.resources.EtcdEndpoints;
@@ -14,6 +16,7 @@ import io.javaoperatorsdk.operator.processing.event.Event;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.AbstractEventSource;
 import io.javaoperatorsdk.operator.processing.event.source.ResourceEventAware;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -47,6 +50,7 @@ public final class PipelineMemberships
 
   private record Watched(
       List<String> endpoints,
+      Optional<OperatorIdentity> identity,
       EtcdMembership membership,
       Subscription subscription,
       AtomicReference<Optional<ServingPlan>> serving) {
@@ -61,30 +65,55 @@ public final class PipelineMemberships
     this.endpoints = endpoints;
   }
 
-  /** The membership of the pipeline, connecting to (or reconnecting to new) endpoints. */
+  /** The membership of a pipeline without its own certificates. */
   public Membership of(InferencePipeline pipeline) {
+    return of(pipeline, Optional.empty());
+  }
+
+  /**
+   * The membership of the pipeline, connecting to (or reconnecting to new) endpoints. Endpoints
+   * that speak TLS are reached with a client certificate of the pipeline's CA, issued again when
+   * the CA changes or the certificate is due for renewal.
+   */
+  public Membership of(InferencePipeline pipeline, Optional<PipelineCertificates> certificates) {
     ResourceID id = ResourceID.fromResource(pipeline);
     List<String> wanted = endpoints.forOperator(pipeline);
+    Optional<PipelineCertificates> tls =
+        certificates.filter(c -> wanted.stream().anyMatch(e -> e.startsWith("https://")));
+    Instant now = Instant.now();
     return watched
         .compute(
             id,
             (key, current) -> {
-              if (current != null && current.endpoints().equals(wanted)) {
+              if (current != null && stillFits(current, wanted, tls, now)) {
                 return current;
               }
               if (current != null) {
-                log.info("etcd endpoints changed from {} to {}", current.endpoints(), wanted);
+                log.info("Reconnecting to etcd {} (was {})", wanted, current.endpoints());
                 current.close();
               }
-              return watch(id, pipeline, wanted);
+              return watch(id, pipeline, wanted, tls.map(PipelineCertificates::operatorIdentity));
             })
         .membership();
   }
 
-  private Watched watch(ResourceID id, InferencePipeline pipeline, List<String> wanted) {
+  private static boolean stillFits(
+      Watched current, List<String> wanted, Optional<PipelineCertificates> tls, Instant now) {
+    Optional<String> authority = tls.map(c -> c.authority().certificatePem());
+    return current.endpoints().equals(wanted)
+        && current.identity().map(OperatorIdentity::authorityPem).equals(authority)
+        && current.identity().map(identity -> !identity.renewalDue(now)).orElse(true);
+  }
+
+  private Watched watch(
+      ResourceID id,
+      InferencePipeline pipeline,
+      List<String> wanted,
+      Optional<OperatorIdentity> identity) {
     EtcdMembership membership =
         EtcdMembership.connect(
-            EtcdSettings.of(String.join(",", wanted)), Names.pipelineId(pipeline));
+            EtcdSettings.of(String.join(",", wanted)).withTls(identity.map(OperatorIdentity::tls)),
+            Names.pipelineId(pipeline));
     AtomicReference<RelevantState> last = new AtomicReference<>();
     AtomicReference<Optional<ServingPlan>> serving = new AtomicReference<>(Optional.empty());
     Subscription subscription =
@@ -97,7 +126,7 @@ public final class PipelineMemberships
                 getEventHandler().handleEvent(new Event(id));
               }
             });
-    return new Watched(wanted, membership, subscription, serving);
+    return new Watched(wanted, identity, membership, subscription, serving);
   }
 
   /** The newest plan the watch saw go into service; empty when it saw none. */

@@ -27,13 +27,21 @@ public final class CommandLines {
    * finds its device (CPU or GPU) itself.
    */
   public static List<String> worker(InferencePipeline pipeline) {
-    return List.of(
-        "--pipeline=" + Names.pipelineId(pipeline),
-        "--worker-id=$(" + POD_NAME + ")",
-        "--port=" + WorkerPods.GRPC_PORT,
-        "--advertise-address=$(" + POD_IP + "):" + WorkerPods.GRPC_PORT,
-        "--etcd=" + etcd(pipeline),
-        "--metrics-port=" + WorkerPods.METRICS_PORT);
+    List<String> args =
+        new java.util.ArrayList<>(
+            List.of(
+                "--pipeline=" + Names.pipelineId(pipeline),
+                "--worker-id=$(" + POD_NAME + ")",
+                "--port=" + WorkerPods.GRPC_PORT,
+                "--advertise-address=$(" + POD_IP + "):" + WorkerPods.GRPC_PORT,
+                "--etcd=" + etcd(pipeline),
+                "--metrics-port=" + WorkerPods.METRICS_PORT));
+    if (PeerTlsSecrets.wanted(pipeline)) {
+      // The kubelet's probes carry no certificate: they get a plaintext port of their own.
+      args.addAll(PeerTlsSecrets.args(pipeline));
+      args.add("--health-port=" + WorkerPods.HEALTH_PORT);
+    }
+    return List.copyOf(args);
   }
 
   /**
@@ -53,6 +61,7 @@ public final class CommandLines {
                 "--max-batch-size=" + batching.getMaxBatchSize(),
                 "--max-queue-delay-ms=" + batching.getMaxDelayMillis(),
                 "--compression=" + pipeline.getSpec().getTransport().getCompression().wireName()));
+    args.addAll(PeerTlsSecrets.args(pipeline));
     args.addAll(ClientApiSecrets.args(pipeline));
     return List.copyOf(args);
   }

@@ -4,7 +4,9 @@ package dev.adapt.operator.resources;
 public enum Component {
   ETCD("etcd", "etcd"),
   DISPATCHER("dispatcher", "adapt-dispatcher"),
-  WORKER("worker", "adapt-worker");
+  WORKER("worker", "adapt-worker"),
+  /** The Secrets of the pipeline's CA and of its components' certificates. */
+  PEER_TLS("peer-tls", "adapt-peer-tls");
 
   private final String label;
   private final String appName;

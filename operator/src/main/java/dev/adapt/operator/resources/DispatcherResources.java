@@ -58,6 +58,8 @@ public final class DispatcherResources {
                       .withReadOnly(true)
                       .build());
             });
+    volumes.addAll(PeerTlsSecrets.volumes(pipeline, Component.DISPATCHER));
+    mounts.addAll(PeerTlsSecrets.mounts(pipeline));
     volumes.addAll(ClientApiSecrets.volumes(pipeline));
     mounts.addAll(ClientApiSecrets.mounts(pipeline));
     String scheme = ClientApiSecrets.scheme(pipeline);

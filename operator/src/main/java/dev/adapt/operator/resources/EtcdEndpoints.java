@@ -14,14 +14,15 @@ public interface EtcdEndpoints {
 
   List<String> forOperator(InferencePipeline pipeline);
 
-  /** The external endpoints, or the client Service of the managed etcd. */
+  /** The external endpoints, or the client Service of the managed etcd (https with mutual TLS). */
   static List<String> inCluster(InferencePipeline pipeline) {
     var etcd = pipeline.getSpec().getEtcd();
     if (etcd.usesExternal()) {
       return List.copyOf(etcd.getExternal().getEndpoints());
     }
     return List.of(
-        "http://"
+        EtcdResources.scheme(pipeline)
+            + "://"
             + Names.serviceHost(pipeline, Names.etcd(pipeline))
             + ":"
             + Names.ETCD_CLIENT_PORT);

@@ -13,8 +13,12 @@ import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.VolumeBuilder;
+import io.fabric8.kubernetes.api.model.VolumeMount;
+import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
@@ -61,6 +65,35 @@ public final class EtcdResources {
     int replicas = spec.getReplicas() == null ? 1 : spec.getReplicas();
     String peers = Names.serviceHost(pipeline, Names.etcdPeers(pipeline));
     String self = "$(POD_NAME)." + peers;
+    String scheme = scheme(pipeline);
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "--name=$(POD_NAME)",
+                "--data-dir=" + DATA_DIR + "/data",
+                "--listen-client-urls=" + scheme + "://0.0.0.0:" + Names.ETCD_CLIENT_PORT,
+                "--advertise-client-urls=" + scheme + "://" + self + ":" + Names.ETCD_CLIENT_PORT,
+                "--listen-peer-urls=" + scheme + "://0.0.0.0:" + Names.ETCD_PEER_PORT,
+                "--initial-advertise-peer-urls="
+                    + scheme
+                    + "://"
+                    + self
+                    + ":"
+                    + Names.ETCD_PEER_PORT,
+                // Plain HTTP on purpose: it serves only /health and /metrics, for the kubelet.
+                "--listen-metrics-urls=http://0.0.0.0:" + Names.ETCD_METRICS_PORT,
+                "--initial-cluster=" + initialCluster(pipeline, replicas, peers, scheme),
+                "--initial-cluster-state=new",
+                "--initial-cluster-token="
+                    + pipeline.getMetadata().getNamespace()
+                    + "-"
+                    + pipeline.getMetadata().getName()));
+    args.addAll(tlsArgs(pipeline));
+    List<VolumeMount> mounts = new ArrayList<>();
+    mounts.add(new VolumeMountBuilder().withName(DATA_VOLUME).withMountPath(DATA_DIR).build());
+    if (PeerTlsSecrets.etcdUsesTls(pipeline)) {
+      mounts.addAll(PeerTlsSecrets.mounts(pipeline));
+    }
     StatefulSetBuilder builder =
         new StatefulSetBuilder()
             .withMetadata(metadata(pipeline, Names.etcd(pipeline)))
@@ -89,20 +122,7 @@ public final class EtcdResources {
                     .withName("etcd")
                     .withImage(image)
                     .withCommand("etcd")
-                    .withArgs(
-                        "--name=$(POD_NAME)",
-                        "--data-dir=" + DATA_DIR + "/data",
-                        "--listen-client-urls=http://0.0.0.0:" + Names.ETCD_CLIENT_PORT,
-                        "--advertise-client-urls=http://" + self + ":" + Names.ETCD_CLIENT_PORT,
-                        "--listen-peer-urls=http://0.0.0.0:" + Names.ETCD_PEER_PORT,
-                        "--initial-advertise-peer-urls=http://" + self + ":" + Names.ETCD_PEER_PORT,
-                        "--listen-metrics-urls=http://0.0.0.0:" + Names.ETCD_METRICS_PORT,
-                        "--initial-cluster=" + initialCluster(pipeline, replicas, peers),
-                        "--initial-cluster-state=new",
-                        "--initial-cluster-token="
-                            + pipeline.getMetadata().getNamespace()
-                            + "-"
-                            + pipeline.getMetadata().getName())
+                    .withArgs(args)
                     .withEnv(
                         new EnvVarBuilder()
                             .withName("POD_NAME")
@@ -128,11 +148,12 @@ public final class EtcdResources {
                     // Serializable: a member cut off from the leader is not restarted for that.
                     .withLivenessProbe(health("/health?serializable=true", 8))
                     .withSecurityContext(SecurityContexts.container())
-                    .addNewVolumeMount()
-                    .withName(DATA_VOLUME)
-                    .withMountPath(DATA_DIR)
-                    .endVolumeMount()
+                    .withVolumeMounts(mounts)
                     .build())
+            .withVolumes(
+                PeerTlsSecrets.etcdUsesTls(pipeline)
+                    ? PeerTlsSecrets.volumes(pipeline, Component.ETCD)
+                    : List.of())
             .endSpec()
             .endTemplate()
             .endSpec();
@@ -169,12 +190,48 @@ public final class EtcdResources {
     return builder.build();
   }
 
-  private static String initialCluster(InferencePipeline pipeline, int replicas, String peers) {
+  /** {@code https} when the managed etcd serves TLS ({@code spec.security.mutualTls}). */
+  static String scheme(InferencePipeline pipeline) {
+    return PeerTlsSecrets.etcdUsesTls(pipeline) ? "https" : "http";
+  }
+
+  /**
+   * Clients and members alike must present a certificate of the pipeline's CA: etcd holds the stage
+   * assignments, so whoever could write it could send workers anywhere.
+   */
+  private static List<String> tlsArgs(InferencePipeline pipeline) {
+    if (!PeerTlsSecrets.etcdUsesTls(pipeline)) {
+      return List.of();
+    }
+    String cert = PeerTlsSecrets.certificateFile();
+    String key = PeerTlsSecrets.keyFile();
+    String ca = PeerTlsSecrets.caFile();
+    return List.of(
+        "--client-cert-auth",
+        "--cert-file=" + cert,
+        "--key-file=" + key,
+        "--trusted-ca-file=" + ca,
+        "--peer-client-cert-auth",
+        "--peer-cert-file=" + cert,
+        "--peer-key-file=" + key,
+        "--peer-trusted-ca-file=" + ca);
+  }
+
+  private static String initialCluster(
+      InferencePipeline pipeline, int replicas, String peers, String scheme) {
     return IntStream.range(0, replicas)
         .mapToObj(
             i -> {
               String member = Names.etcd(pipeline) + "-" + i;
-              return member + "=http://" + member + "." + peers + ":" + Names.ETCD_PEER_PORT;
+              return member
+                  + "="
+                  + scheme
+                  + "://"
+                  + member
+                  + "."
+                  + peers
+                  + ":"
+                  + Names.ETCD_PEER_PORT;
             })
         .collect(Collectors.joining(","));
   }

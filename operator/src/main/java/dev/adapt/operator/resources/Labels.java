@@ -32,6 +32,7 @@ public final class Labels {
   public static final String DISPATCHER_SELECTOR =
       MANAGED_SELECTOR + "," + COMPONENT + "=dispatcher";
   public static final String WORKER_SELECTOR = MANAGED_SELECTOR + "," + COMPONENT + "=worker";
+  public static final String PEER_TLS_SELECTOR = MANAGED_SELECTOR + "," + COMPONENT + "=peer-tls";
 
   private Labels() {}
 

@@ -15,6 +15,8 @@ import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import io.fabric8.kubernetes.api.model.Toleration;
 import io.fabric8.kubernetes.api.model.TolerationBuilder;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -35,6 +37,10 @@ public final class WorkerPods {
 
   public static final int GRPC_PORT = 9000;
   public static final int METRICS_PORT = 9090;
+
+  /** Plaintext gRPC health only, for the kubelet, while the gRPC port requires mutual TLS. */
+  public static final int HEALTH_PORT = 9091;
+
   public static final String GPU_RESOURCE = "nvidia.com/gpu";
 
   private WorkerPods() {}
@@ -74,6 +80,11 @@ public final class WorkerPods {
               .withEffect("NoSchedule")
               .build());
     }
+    int healthPort = PeerTlsSecrets.wanted(pipeline) ? HEALTH_PORT : GRPC_PORT;
+    List<Volume> volumes = new ArrayList<>(Volumes.writable());
+    volumes.addAll(PeerTlsSecrets.volumes(pipeline, Component.WORKER));
+    List<VolumeMount> mounts = new ArrayList<>(Volumes.writableMounts());
+    mounts.addAll(PeerTlsSecrets.mounts(pipeline));
     PodSpec spec =
         new PodSpecBuilder()
             .withRestartPolicy("Always")
@@ -96,14 +107,14 @@ public final class WorkerPods {
                     .withName("metrics")
                     .withContainerPort(METRICS_PORT)
                     .endPort()
-                    .withStartupProbe(grpcHealth(2, 60))
-                    .withReadinessProbe(grpcHealth(5, 2))
-                    .withLivenessProbe(grpcHealth(10, 3))
+                    .withStartupProbe(grpcHealth(healthPort, 2, 60))
+                    .withReadinessProbe(grpcHealth(healthPort, 5, 2))
+                    .withLivenessProbe(grpcHealth(healthPort, 10, 3))
                     .withResources(resources(pipeline, gpus))
                     .withSecurityContext(SecurityContexts.container())
-                    .withVolumeMounts(Volumes.writableMounts())
+                    .withVolumeMounts(mounts)
                     .build())
-            .withVolumes(Volumes.writable())
+            .withVolumes(volumes)
             .build();
     return new Template(pipeline, spec, hash(spec));
   }
@@ -124,11 +135,11 @@ public final class WorkerPods {
     return resources;
   }
 
-  /** The worker serves the standard gRPC health service on its gRPC port. */
-  private static Probe grpcHealth(int periodSeconds, int failureThreshold) {
+  /** The worker serves the standard gRPC health service (on the health port too, when set). */
+  private static Probe grpcHealth(int port, int periodSeconds, int failureThreshold) {
     return new ProbeBuilder()
         .withNewGrpc()
-        .withPort(GRPC_PORT)
+        .withPort(port)
         .endGrpc()
         .withPeriodSeconds(periodSeconds)
         .withTimeoutSeconds(3)

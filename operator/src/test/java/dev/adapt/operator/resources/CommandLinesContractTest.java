@@ -51,8 +51,12 @@ class CommandLinesContractTest {
     assertThat(parsed.<String>matchedOptionValue("--advertise-address", null))
         .isEqualTo("10.1.2.3:9000");
     assertThat(parsed.<String>matchedOptionValue("--etcd", null))
-        .isEqualTo("http://resnet50-split-etcd.ml.svc:2379");
+        .isEqualTo("https://resnet50-split-etcd.ml.svc:2379");
     assertThat(parsed.<Integer>matchedOptionValue("--port", 0)).isEqualTo(WorkerPods.GRPC_PORT);
+    assertThat(parsed.<Integer>matchedOptionValue("--health-port", 0))
+        .isEqualTo(WorkerPods.HEALTH_PORT);
+    assertThat(parsed.matchedOptionValue("--peer-tls-dir", null).toString())
+        .isEqualTo(PeerTlsSecrets.DIRECTORY);
     assertThat(parsed.<Integer>matchedOptionValue("--metrics-port", 0))
         .isEqualTo(WorkerPods.METRICS_PORT);
   }

@@ -33,12 +33,21 @@ class DispatcherResourcesTest {
         .as("model and partitioning come from etcd, not from flags")
         .containsExactly(
             "--pipeline=ml.resnet50-split",
-            "--etcd=http://resnet50-split-etcd.ml.svc:2379",
+            "--etcd=https://resnet50-split-etcd.ml.svc:2379",
             "--http-port=8000",
             "--grpc-port=8001",
             "--max-batch-size=16",
             "--max-queue-delay-ms=10",
-            "--compression=lz4");
+            "--compression=lz4",
+            "--peer-tls-dir=/etc/adapt/peer-tls");
+    assertThat(deployment.getSpec().getTemplate().getSpec().getVolumes())
+        .filteredOn(v -> v.getSecret() != null)
+        .extracting(v -> v.getName() + ":" + v.getSecret().getSecretName())
+        .containsExactly("peer-tls:resnet50-split-dispatcher-peer-tls");
+    assertThat(container.getVolumeMounts())
+        .filteredOn(m -> m.getName().equals("peer-tls"))
+        .extracting(m -> m.getMountPath() + ":" + m.getReadOnly())
+        .containsExactly("/etc/adapt/peer-tls:true");
     assertThat(deployment.getSpec().getTemplate().getSpec().getSecurityContext().getRunAsNonRoot())
         .isTrue();
   }
@@ -52,7 +61,7 @@ class DispatcherResourcesTest {
     Container container = podSpec.getContainers().get(0);
 
     assertThat(podSpec.getVolumes())
-        .filteredOn(v -> v.getSecret() != null)
+        .filteredOn(v -> v.getName().startsWith("client-"))
         .extracting(
             v ->
                 v.getName()
@@ -93,7 +102,11 @@ class DispatcherResourcesTest {
 
     var podSpec = DispatcherResources.deployment(pipeline, "d").getSpec().getTemplate().getSpec();
 
-    assertThat(podSpec.getVolumes()).allSatisfy(v -> assertThat(v.getSecret()).isNull());
+    assertThat(podSpec.getVolumes())
+        .noneMatch(v -> v.getName().startsWith("client-"))
+        .filteredOn(v -> v.getSecret() != null)
+        .extracting(v -> v.getSecret().getSecretName())
+        .containsExactly("resnet50-dispatcher-peer-tls");
     assertThat(podSpec.getContainers().get(0).getReadinessProbe().getHttpGet().getScheme())
         .isEqualTo("HTTP");
     assertThat(podSpec.getContainers().get(0).getArgs())

@@ -23,11 +23,56 @@ class EtcdResourcesTest {
     assertThat(set.getSpec().getServiceName()).isEqualTo("resnet50-etcd-peers");
     assertThat(set.getSpec().getVolumeClaimTemplates()).isEmpty();
     assertThat(set.getSpec().getTemplate().getSpec().getVolumes())
+        .filteredOn(v -> v.getName().equals("data"))
         .singleElement()
         .satisfies(v -> assertThat(v.getEmptyDir()).isNotNull());
     assertThat(set.getSpec().getTemplate().getSpec().getContainers().get(0).getArgs())
         .contains(
-            "--initial-cluster=resnet50-etcd-0=http://resnet50-etcd-0.resnet50-etcd-peers.ml.svc:2380");
+            "--initial-cluster=resnet50-etcd-0=https://resnet50-etcd-0.resnet50-etcd-peers.ml.svc:2380");
+  }
+
+  @Test
+  void withMutualTlsClientsAndMembersNeedACertificateOfThePipelinesCa() {
+    InferencePipeline pipeline = Samples.load(Samples.BALANCED, "ml");
+
+    var pod = EtcdResources.statefulSet(pipeline, "etcd:test").getSpec().getTemplate().getSpec();
+    var container = pod.getContainers().get(0);
+
+    assertThat(container.getArgs())
+        .contains(
+            "--listen-client-urls=https://0.0.0.0:2379",
+            "--advertise-client-urls=https://$(POD_NAME).resnet50-etcd-peers.ml.svc:2379",
+            "--listen-peer-urls=https://0.0.0.0:2380",
+            "--client-cert-auth",
+            "--trusted-ca-file=/etc/adapt/peer-tls/ca.crt",
+            "--cert-file=/etc/adapt/peer-tls/tls.crt",
+            "--key-file=/etc/adapt/peer-tls/tls.key",
+            "--peer-client-cert-auth",
+            "--peer-trusted-ca-file=/etc/adapt/peer-tls/ca.crt")
+        .as("the kubelet probes /health over plain HTTP on the metrics port")
+        .contains("--listen-metrics-urls=http://0.0.0.0:2381");
+    assertThat(container.getReadinessProbe().getHttpGet().getPort().getIntVal()).isEqualTo(2381);
+    assertThat(pod.getVolumes())
+        .filteredOn(v -> v.getSecret() != null)
+        .extracting(v -> v.getSecret().getSecretName())
+        .containsExactly("resnet50-etcd-peer-tls");
+    assertThat(EtcdEndpoints.inCluster(pipeline))
+        .containsExactly("https://resnet50-etcd.ml.svc:2379");
+  }
+
+  @Test
+  void withoutMutualTlsEtcdIsPlainText() {
+    InferencePipeline pipeline = Samples.load(Samples.BALANCED, "ml");
+    pipeline.getSpec().getSecurity().setMutualTls(false);
+
+    var pod = EtcdResources.statefulSet(pipeline, "etcd:test").getSpec().getTemplate().getSpec();
+
+    assertThat(pod.getContainers().get(0).getArgs())
+        .contains("--listen-client-urls=http://0.0.0.0:2379")
+        .noneMatch(arg -> arg.contains("cert") || arg.contains("https"));
+    assertThat(pod.getVolumes()).allSatisfy(v -> assertThat(v.getSecret()).isNull());
+    assertThat(EtcdEndpoints.inCluster(pipeline))
+        .containsExactly("http://resnet50-etcd.ml.svc:2379");
   }
 
   @Test
@@ -56,7 +101,7 @@ class EtcdResourcesTest {
             .orElseThrow();
     assertThat(cluster.split(",")).hasSize(3);
     assertThat(cluster)
-        .contains("resnet50-etcd-2=http://resnet50-etcd-2.resnet50-etcd-peers.ml.svc:2380");
+        .contains("resnet50-etcd-2=https://resnet50-etcd-2.resnet50-etcd-peers.ml.svc:2380");
   }
 
   @Test

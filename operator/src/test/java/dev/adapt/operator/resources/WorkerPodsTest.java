@@ -63,8 +63,10 @@ class WorkerPodsTest {
             "--worker-id=$(ADAPT_POD_NAME)",
             "--port=9000",
             "--advertise-address=$(ADAPT_POD_IP):9000",
-            "--etcd=http://resnet50-etcd.ml.svc:2379",
-            "--metrics-port=9090");
+            "--etcd=https://resnet50-etcd.ml.svc:2379",
+            "--metrics-port=9090",
+            "--peer-tls-dir=/etc/adapt/peer-tls",
+            "--health-port=9091");
     Map<String, EnvVar> env = env(worker);
     assertThat(env.get(CommandLines.POD_NAME).getValueFrom().getFieldRef().getFieldPath())
         .isEqualTo("metadata.name");
@@ -85,7 +87,7 @@ class WorkerPodsTest {
     assertThat(worker.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
     assertThat(worker.getVolumeMounts())
         .extracting(m -> m.getMountPath())
-        .containsExactly("/tmp", "/home/adapt");
+        .containsExactly("/tmp", "/home/adapt", "/etc/adapt/peer-tls");
   }
 
   @Test
@@ -106,7 +108,43 @@ class WorkerPodsTest {
     assertThat(container.getAllowPrivilegeEscalation()).isFalse();
     assertThat(container.getCapabilities().getDrop()).containsExactly("ALL");
     assertThat(pod.getSpec().getContainers().get(0).getReadinessProbe().getGrpc().getPort())
-        .isEqualTo(WorkerPods.GRPC_PORT);
+        .as("the kubelet has no certificate: it probes the plaintext health port")
+        .isEqualTo(WorkerPods.HEALTH_PORT);
+  }
+
+  @Test
+  void withoutMutualTlsWorkersMountNoCertificateAndAreProbedOnTheirGrpcPort() {
+    InferencePipeline pipeline = Samples.load(Samples.BALANCED, "ml");
+    pipeline.getSpec().getSecurity().setMutualTls(false);
+
+    Pod pod = pod(pipeline, "resnet50-worker-0");
+    Container worker = pod.getSpec().getContainers().get(0);
+
+    assertThat(worker.getArgs())
+        .contains("--etcd=http://resnet50-etcd.ml.svc:2379")
+        .noneMatch(arg -> arg.startsWith("--peer-tls-dir") || arg.startsWith("--health-port"));
+    assertThat(pod.getSpec().getVolumes()).allSatisfy(v -> assertThat(v.getSecret()).isNull());
+    assertThat(worker.getLivenessProbe().getGrpc().getPort()).isEqualTo(WorkerPods.GRPC_PORT);
+  }
+
+  @Test
+  void workersMountTheirComponentsCertificateReadableByTheirGroupOnly() {
+    InferencePipeline pipeline = Samples.load(Samples.BALANCED, "ml");
+
+    Pod pod = pod(pipeline, "resnet50-worker-0");
+
+    assertThat(pod.getSpec().getVolumes())
+        .filteredOn(v -> v.getSecret() != null)
+        .singleElement()
+        .satisfies(
+            v -> {
+              assertThat(v.getSecret().getSecretName()).isEqualTo("resnet50-worker-peer-tls");
+              assertThat(v.getSecret().getDefaultMode()).isEqualTo(0440);
+            });
+    assertThat(pod.getSpec().getContainers().get(0).getVolumeMounts())
+        .filteredOn(m -> m.getMountPath().equals(PeerTlsSecrets.DIRECTORY))
+        .singleElement()
+        .satisfies(m -> assertThat(m.getReadOnly()).isTrue());
   }
 
   @Test

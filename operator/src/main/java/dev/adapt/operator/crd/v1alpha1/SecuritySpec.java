@@ -13,6 +13,16 @@ public class SecuritySpec {
           + " cluster's network plugin enforces NetworkPolicies.")
   private Boolean networkPolicy = true;
 
+  @Default("true")
+  @JsonPropertyDescription(
+      "Mutual TLS inside the pipeline: the operator creates a certificate authority for the"
+          + " pipeline (Secret <name>-ca) and issues the dispatcher's, the workers' and the managed"
+          + " etcd's certificates into Secrets, renewed before they expire. Workers then accept"
+          + " slices and activations only from peers with a certificate of that CA, and the"
+          + " managed etcd serves TLS with client-certificate authentication. An external etcd"
+          + " is used as its endpoints say.")
+  private Boolean mutualTls = true;
+
   @JsonPropertyDescription(
       "TLS on the client API (OIP REST and gRPC), with the certificate and key of a Secret of"
           + " type kubernetes.io/tls. Without it the client API is plain text.")
@@ -28,6 +38,14 @@ public class SecuritySpec {
 
   public void setNetworkPolicy(Boolean networkPolicy) {
     this.networkPolicy = networkPolicy;
+  }
+
+  public Boolean getMutualTls() {
+    return mutualTls;
+  }
+
+  public void setMutualTls(Boolean mutualTls) {
+    this.mutualTls = mutualTls;
   }
 
   public ClientTlsSpec getClientTls() {
