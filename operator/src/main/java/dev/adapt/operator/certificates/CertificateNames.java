@@ -3,6 +3,7 @@ package dev.adapt.operator.certificates;
 import dev.adapt.operator.crd.v1alpha1.InferencePipeline;
 import dev.adapt.operator.resources.Component;
 import dev.adapt.operator.resources.Names;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -31,7 +32,7 @@ final class CertificateNames {
 
   private static List<String> etcd(InferencePipeline pipeline) {
     String peers = Names.serviceHost(pipeline, Names.etcdPeers(pipeline));
-    var names = new java.util.ArrayList<>(service(pipeline, Names.etcd(pipeline)));
+    List<String> names = new ArrayList<>(service(pipeline, Names.etcd(pipeline)));
     names.add("*." + peers);
     names.add("*." + peers + CLUSTER_DOMAIN);
     names.add("localhost");

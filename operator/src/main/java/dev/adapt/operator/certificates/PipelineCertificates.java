@@ -4,7 +4,6 @@ import dev.adapt.core.security.CertificateAuthority;
 import dev.adapt.core.security.IssuedCertificate;
 import dev.adapt.core.security.PeerTls;
 import dev.adapt.core.security.PemCertificates;
-import dev.adapt.core.security.TlsFiles;
 import dev.adapt.operator.crd.v1alpha1.InferencePipeline;
 import dev.adapt.operator.resources.Component;
 import dev.adapt.operator.resources.PeerTlsSecrets;
@@ -96,10 +95,6 @@ public record PipelineCertificates(CertificateAuthority authority, List<Secret> 
       return PemCertificates.dueForRenewal(certificate, now);
     }
   }
-
-  /** The file names inside a component's Secret, as the components read them. */
-  static final List<String> FILES =
-      List.of(TlsFiles.CERTIFICATE, TlsFiles.PRIVATE_KEY, TlsFiles.CA);
 
   private static String pipelineName(InferencePipeline pipeline) {
     return pipeline.getMetadata().getNamespace() + "/" + pipeline.getMetadata().getName();

@@ -25,6 +25,10 @@ import org.slf4j.LoggerFactory;
 final class SecretContents {
   static final String CA_KEY = "ca.key";
 
+  /** The files of a component's Secret, as the components read them. */
+  private static final List<String> FILES =
+      List.of(TlsFiles.CERTIFICATE, TlsFiles.PRIVATE_KEY, TlsFiles.CA);
+
   /** The host names a certificate was issued for, so that a change of them re-issues it. */
   static final String HOSTS_ANNOTATION = "adapt.dev/certificate-hosts";
 
@@ -97,7 +101,7 @@ final class SecretContents {
   /** The Secret as it should stay: its certificate, with the labels the operator sets. */
   static Secret copyOf(InferencePipeline pipeline, Component holder, Secret current) {
     Map<String, String> data = new LinkedHashMap<>();
-    PipelineCertificates.FILES.forEach(file -> data.put(file, current.getData().get(file)));
+    FILES.forEach(file -> data.put(file, current.getData().get(file)));
     return secret(
         pipeline,
         PeerTlsSecrets.name(pipeline, holder),

@@ -65,11 +65,6 @@ public final class PipelineMemberships
     this.endpoints = endpoints;
   }
 
-  /** The membership of a pipeline without its own certificates. */
-  public Membership of(InferencePipeline pipeline) {
-    return of(pipeline, Optional.empty());
-  }
-
   /**
    * The membership of the pipeline, connecting to (or reconnecting to new) endpoints. Endpoints
    * that speak TLS are reached with a client certificate of the pipeline's CA, issued again when
