@@ -1,5 +1,6 @@
 package dev.adapt.worker;
 
+import dev.adapt.core.slice.InputRejectedException;
 import dev.adapt.core.slice.SliceExecutor;
 import dev.adapt.core.slice.SliceOutput;
 import dev.adapt.core.tensor.HostTensor;
@@ -25,6 +26,8 @@ import org.slf4j.LoggerFactory;
  * One {@code Process} call: runs this hop's slice, forwards the output to the next hop and relays
  * the last hop's reply. Exactly one answer goes upstream. A failure of a later hop is answered at
  * once with UNAVAILABLE naming the deepest failed worker; this worker's own failures name itself.
+ * INVALID_ARGUMENT means one thing only, whichever hop answers it: a slice rejected the input
+ * ({@link InputRejectedException}). Every other failure of a hop is the system's.
  */
 final class BatchCall {
   private static final Logger LOG = LoggerFactory.getLogger(BatchCall.class);
@@ -87,22 +90,28 @@ final class BatchCall {
               .setOutputRawBytes(raw)
               .setOutputWireBytes(wire)
               .build();
-    } catch (WireFormatException e) {
-      failHere(
-          Status.INVALID_ARGUMENT.withDescription(
-              "input of batch " + request.getBatchId() + ": " + e.getMessage()));
-      return;
-    } catch (IllegalArgumentException e) {
+    } catch (InputRejectedException e) {
+      // The one failure that is the input's fault: the dispatcher answers it as invalid.
       failHere(
           Status.INVALID_ARGUMENT.withDescription(
               "stage "
                   + self.getStage()
-                  + " cannot run batch "
+                  + " rejected the input of batch "
                   + request.getBatchId()
                   + ": "
                   + e.getMessage()));
       return;
+    } catch (WireFormatException e) {
+      // The dispatcher or the previous hop encoded it; a client's input never reaches a worker
+      // unchecked, so corrupt bytes here are the system's failure (replayed on another route).
+      LOG.warn("batch {} arrived corrupt: {}", request.getBatchId(), e.getMessage());
+      failHere(
+          Status.DATA_LOSS.withDescription(
+              "input of batch " + request.getBatchId() + " arrived corrupt: " + e.getMessage()));
+      return;
     } catch (RuntimeException e) {
+      // Whatever else it is, an IllegalArgumentException included, the worker failed, not the
+      // input: INTERNAL, which the dispatcher replays elsewhere.
       LOG.warn("stage {} failed on batch {}", self.getStage(), request.getBatchId(), e);
       failHere(
           Status.INTERNAL
@@ -176,6 +185,12 @@ final class BatchCall {
     }
     LOG.debug(
         "batch {}: hop to worker {} failed: {}", request.getBatchId(), next.getWorkerId(), status);
+    if (status.getCode() == Status.Code.INVALID_ARGUMENT) {
+      // A later stage rejected the input: that stays the input's fault, whichever hop saw it.
+      metrics.failed(status.getCode().name());
+      respondError(status.withCause(error), failed);
+      return;
+    }
     metrics.failed("UNAVAILABLE");
     respondError(
         Status.UNAVAILABLE
