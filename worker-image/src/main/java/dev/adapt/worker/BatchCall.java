@@ -27,7 +27,8 @@ import org.slf4j.LoggerFactory;
  * the last hop's reply. Exactly one answer goes upstream. A failure of a later hop is answered at
  * once with UNAVAILABLE naming the deepest failed worker; this worker's own failures name itself.
  * INVALID_ARGUMENT means one thing only, whichever hop answers it: a slice rejected the input
- * ({@link InputRejectedException}). Every other failure of a hop is the system's.
+ * ({@link InputRejectedException}). Every other failure of a hop is the system's: INTERNAL for a
+ * worker's own error, relayed as such from later hops.
  */
 final class BatchCall {
   private static final Logger LOG = LoggerFactory.getLogger(BatchCall.class);
@@ -185,8 +186,7 @@ final class BatchCall {
     }
     LOG.debug(
         "batch {}: hop to worker {} failed: {}", request.getBatchId(), next.getWorkerId(), status);
-    if (status.getCode() == Status.Code.INVALID_ARGUMENT) {
-      // A later stage rejected the input: that stays the input's fault, whichever hop saw it.
+    if (isVerdict(status, error)) {
       metrics.failed(status.getCode().name());
       respondError(status.withCause(error), failed);
       return;
@@ -210,6 +210,17 @@ final class BatchCall {
                     + (status.getDescription() == null ? "" : " " + status.getDescription()))
             .withCause(error),
         failed);
+  }
+
+  /**
+   * A later worker's own verdict on the batch, relayed as it is so that the dispatcher sees what
+   * failed whichever hop it was: the input rejected (the input's fault), or the worker's own
+   * INTERNAL error (a bug, not a lost connection). Everything else reads as a failed hop.
+   */
+  private static boolean isVerdict(Status status, Throwable error) {
+    return status.getCode() == Status.Code.INVALID_ARGUMENT
+        || (status.getCode() == Status.Code.INTERNAL
+            && WorkerTrailers.failedWorker(error).isPresent());
   }
 
   private void failHere(Status status) {

@@ -388,9 +388,9 @@ class WorkerInProcessTest {
   }
 
   @Test
-  void aBugInALaterStageReachesTheCallerAsAFailedHopNotAsInvalidInput() {
+  void aBugInALaterStageIsRelayedAsThatWorkersInternalError() {
     assertThatThrownBy(() -> throughSecondStage(ScalingSlices.faultyArtifact(3f, "bug")))
-        .satisfies(e -> assertStatus(e, Status.Code.UNAVAILABLE, "INTERNAL"))
+        .satisfies(e -> assertStatus(e, Status.Code.INTERNAL, "stage 1 failed on batch b1"))
         .satisfies(e -> assertThat(WorkerTrailers.failedWorker(e)).contains("w2"));
   }
 
