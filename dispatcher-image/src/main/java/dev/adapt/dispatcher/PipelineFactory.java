@@ -5,11 +5,14 @@ import dev.adapt.core.membership.PlanStage;
 import dev.adapt.core.membership.SpecRecord;
 import dev.adapt.core.model.CutPoint;
 import dev.adapt.core.model.LoadedModel;
+import dev.adapt.core.model.ModelLoadException;
 import dev.adapt.core.model.ModelLoader;
 import dev.adapt.core.model.ModelSource;
+import dev.adapt.core.plan.InvalidPlanException;
 import dev.adapt.core.plan.Plan;
 import dev.adapt.core.plan.Planner;
 import dev.adapt.core.plan.Stage;
+import dev.adapt.core.security.DisallowedOpException;
 import dev.adapt.core.slice.SliceArtifact;
 import dev.adapt.core.slice.Slicer;
 import java.nio.charset.StandardCharsets;
@@ -28,7 +31,8 @@ public final class PipelineFactory {
    * Plans and slices a loaded model: named split points when {@code splitAt} is given, else {@code
    * stages} balanced stages.
    *
-   * @throws dev.adapt.core.plan.InvalidSplitPointException for a split point that is no valid cut
+   * @throws InvalidPlanException for split points or a stage count the model does not allow
+   * @throws DisallowedOpException for a model holding operations a pipeline does not run
    */
   public static ServedPipeline build(
       LoadedModel model, List<String> splitAt, Integer stages, long generation) {
@@ -64,8 +68,8 @@ public final class PipelineFactory {
 
   /**
    * What a partitioning request resolves to: the pipeline to serve, or (for split points that are
-   * no valid cut points, or more stages than the model has segments) the failed plan that tells the
-   * operator why.
+   * no valid cut points, more stages than the model has segments, or a model holding operations a
+   * pipeline does not run) the failed plan that tells the operator why.
    */
   public record Resolution(ServedPipeline served, PlanRecord failed) {
     public boolean valid() {
@@ -83,24 +87,35 @@ public final class PipelineFactory {
    * slices stay, so that a re-plan holds at most the old slices, the new slices and one loaded
    * model at once.
    *
-   * @throws dev.adapt.core.model.ModelLoadException when the model cannot be loaded
+   * <p>Only the spec's faults become a failed plan (an InvalidSpec for the operator). Anything else
+   * that goes wrong while planning or slicing is this dispatcher's failure and is thrown as it is,
+   * so that it is not reported as the user's.
+   *
+   * @throws ModelLoadException when the model cannot be loaded
    */
   public static Resolution resolve(SpecRecord spec) {
-    ModelSource source = ModelSource.parse(spec.model(), spec.signature());
-    LoadedModel loaded = ModelLoader.load(source);
+    LoadedModel loaded = ModelLoader.load(source(spec));
     try {
       return new Resolution(build(loaded, spec.splitAt(), spec.stages(), spec.generation()), null);
-    } catch (IllegalArgumentException e) {
-      // InvalidSplitPointException, or a stage count the model cannot be cut into.
+    } catch (InvalidPlanException | DisallowedOpException e) {
       return new Resolution(
           null,
           failed(
-              source,
+              loaded.source(),
               spec.splitAt(),
               spec.stages(),
               spec.generation(),
               e.getMessage(),
               validCutPoints(loaded)));
+    }
+  }
+
+  /** The spec's model; a name no model has (an unknown built-in) is a model that cannot load. */
+  private static ModelSource source(SpecRecord spec) {
+    try {
+      return ModelSource.parse(spec.model(), spec.signature());
+    } catch (IllegalArgumentException e) {
+      throw new ModelLoadException("cannot load model " + spec.model() + ": " + e.getMessage(), e);
     }
   }
 

@@ -63,6 +63,8 @@ public final class PipelineRouter implements BatchRunner, AutoCloseable {
     private final Set<String> avoid = new HashSet<>();
     private PlanGeneration plan;
     private int attempts;
+    // The latest failed attempt, so that a batch that runs out of attempts says what it ran into.
+    private Status lastFailure;
 
     Flight(Batch batch, WireTensor input, CompletableFuture<HostTensor> result) {
       this.batch = batch;
@@ -76,7 +78,10 @@ public final class PipelineRouter implements BatchRunner, AutoCloseable {
         result.completeExceptionally(
             new InferenceException(
                 InferenceException.Kind.DEADLINE,
-                "deadline passed before batch " + batch.id() + " got through the pipeline"));
+                "deadline passed before batch "
+                    + batch.id()
+                    + " got through the pipeline"
+                    + lastFailureNote()));
         return;
       }
       ServedPlans.Choice choice = plans.route(batch.lane(), plan, avoid);
@@ -100,8 +105,8 @@ public final class PipelineRouter implements BatchRunner, AutoCloseable {
       if (attempts >= config.maxAttempts()) {
         result.completeExceptionally(
             new InferenceException(
-                InferenceException.Kind.UNAVAILABLE,
-                "batch " + batch.id() + " failed on " + attempts + " routes"));
+                exhaustedKind(),
+                "batch " + batch.id() + " failed on " + attempts + " routes" + lastFailureNote()));
         return;
       }
       if (attempts > 0) {
@@ -178,10 +183,15 @@ public final class PipelineRouter implements BatchRunner, AutoCloseable {
     private void failed(ReplicaTable replicas, List<Replica> route, Throwable error) {
       Status status = Status.fromThrowable(error);
       if (status.getCode() == Status.Code.INVALID_ARGUMENT) {
+        // Workers answer INVALID_ARGUMENT only when a slice rejected the input: the client's fault,
+        // and the same on every route, so not replayed.
         result.completeExceptionally(
             InferenceException.invalid("the model rejected the input: " + status.getDescription()));
         return;
       }
+      // Anything else, a worker's INTERNAL error included, is the system's: computing a batch has
+      // no side effects, so it is replayed, and a batch that never gets through is a 5xx.
+      lastFailure = status;
       String named = WorkerTrailers.failedWorker(error).orElse(null);
       if (named != null && !named.isEmpty()) {
         blame(replicas, named, status);
@@ -194,6 +204,25 @@ public final class PipelineRouter implements BatchRunner, AutoCloseable {
       }
       long backoffMillis = Math.min(500, 10L << Math.min(attempts - 1, 6));
       timers.schedule(this::attempt, backoffMillis, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * INTERNAL when the last route failed with a worker's own error (a bug, not a lost worker),
+     * else UNAVAILABLE.
+     */
+    private InferenceException.Kind exhaustedKind() {
+      return lastFailure != null && lastFailure.getCode() == Status.Code.INTERNAL
+          ? InferenceException.Kind.INTERNAL
+          : InferenceException.Kind.UNAVAILABLE;
+    }
+
+    private String lastFailureNote() {
+      if (lastFailure == null) {
+        return "";
+      }
+      return "; last failure: "
+          + lastFailure.getCode()
+          + (lastFailure.getDescription() == null ? "" : " " + lastFailure.getDescription());
     }
 
     private void blame(ReplicaTable replicas, String workerId, Status status) {

@@ -6,6 +6,7 @@ import dev.adapt.core.membership.MembershipSnapshot;
 import dev.adapt.core.membership.MembershipUnavailableException;
 import dev.adapt.core.membership.SpecRecord;
 import dev.adapt.core.membership.Subscription;
+import dev.adapt.core.model.ModelLoadException;
 import dev.adapt.dispatcher.PipelineFactory.Resolution;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -20,9 +21,10 @@ import org.slf4j.LoggerFactory;
  * planned and sliced on a background thread, then handed to the dispatcher, which publishes it and
  * rolls onto it ({@link Dispatcher#replan}). Split points that are no valid cut points are
  * published as a failed plan for the operator to report, and the current plan keeps serving; so it
- * does when the model cannot be loaded (then the reason goes to the {@code loadFailure} key, not
- * the plan: see {@link LoadFailures}). Generations that arrive while one is being resolved are
- * coalesced: only the newest is resolved next, and a result that a newer spec overtook is dropped.
+ * does when the model cannot be loaded or resolving fails for another reason (then the reason goes
+ * to the {@code loadFailure} key, not the plan, marked internal in the latter case: see {@link
+ * LoadFailures}). Generations that arrive while one is being resolved are coalesced: only the
+ * newest is resolved next, and a result that a newer spec overtook is dropped.
  */
 final class Replanner implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Replanner.class);
@@ -84,8 +86,13 @@ final class Replanner implements AutoCloseable {
     try {
       resolution = PipelineFactory.resolve(spec);
     } catch (RuntimeException e) {
+      // A model that cannot be loaded, or an error of the dispatcher's own: said apart, so that
+      // the model is not blamed for a bug.
       log.error(
-          "cannot load the model of spec generation {}; plan generation {} keeps serving",
+          "{} spec generation {}; plan generation {} keeps serving",
+          e instanceof ModelLoadException
+              ? "cannot load the model of"
+              : "internal error while resolving",
           spec.generation(),
           dispatcher.planGeneration(),
           e);

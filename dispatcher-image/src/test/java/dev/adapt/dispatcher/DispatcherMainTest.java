@@ -127,6 +127,7 @@ class DispatcherMainTest {
       assertThat(failure.generation()).isEqualTo(4);
       assertThat(failure.model()).isEqualTo(missing.toString());
       assertThat(failure.error()).contains(missing.toString()).contains("no such directory");
+      assertThat(failure.internal()).as("the model's fault, not the dispatcher's").isFalse();
       assertThat(failure.dispatcher()).isNotBlank();
       assertThat(process.awaitExit(Duration.ofSeconds(60)))
           .as("a restart is what tries again: %s", process.logTail(20))

@@ -1,5 +1,6 @@
 package dev.adapt.worker;
 
+import dev.adapt.core.slice.InputRejectedException;
 import dev.adapt.core.slice.SliceExecutor;
 import dev.adapt.core.slice.SliceOutput;
 import dev.adapt.core.tensor.HostTensor;
@@ -25,6 +26,9 @@ import org.slf4j.LoggerFactory;
  * One {@code Process} call: runs this hop's slice, forwards the output to the next hop and relays
  * the last hop's reply. Exactly one answer goes upstream. A failure of a later hop is answered at
  * once with UNAVAILABLE naming the deepest failed worker; this worker's own failures name itself.
+ * INVALID_ARGUMENT means one thing only, whichever hop answers it: a slice rejected the input
+ * ({@link InputRejectedException}). Every other failure of a hop is the system's: INTERNAL for a
+ * worker's own error, relayed as such from later hops.
  */
 final class BatchCall {
   private static final Logger LOG = LoggerFactory.getLogger(BatchCall.class);
@@ -87,22 +91,28 @@ final class BatchCall {
               .setOutputRawBytes(raw)
               .setOutputWireBytes(wire)
               .build();
-    } catch (WireFormatException e) {
-      failHere(
-          Status.INVALID_ARGUMENT.withDescription(
-              "input of batch " + request.getBatchId() + ": " + e.getMessage()));
-      return;
-    } catch (IllegalArgumentException e) {
+    } catch (InputRejectedException e) {
+      // The one failure that is the input's fault: the dispatcher answers it as invalid.
       failHere(
           Status.INVALID_ARGUMENT.withDescription(
               "stage "
                   + self.getStage()
-                  + " cannot run batch "
+                  + " rejected the input of batch "
                   + request.getBatchId()
                   + ": "
                   + e.getMessage()));
       return;
+    } catch (WireFormatException e) {
+      // The dispatcher or the previous hop encoded it; a client's input never reaches a worker
+      // unchecked, so corrupt bytes here are the system's failure (replayed on another route).
+      LOG.warn("batch {} arrived corrupt: {}", request.getBatchId(), e.getMessage());
+      failHere(
+          Status.DATA_LOSS.withDescription(
+              "input of batch " + request.getBatchId() + " arrived corrupt: " + e.getMessage()));
+      return;
     } catch (RuntimeException e) {
+      // Whatever else it is, an IllegalArgumentException included, the worker failed, not the
+      // input: INTERNAL, which the dispatcher replays elsewhere.
       LOG.warn("stage {} failed on batch {}", self.getStage(), request.getBatchId(), e);
       failHere(
           Status.INTERNAL
@@ -176,6 +186,11 @@ final class BatchCall {
     }
     LOG.debug(
         "batch {}: hop to worker {} failed: {}", request.getBatchId(), next.getWorkerId(), status);
+    if (isVerdict(status, error)) {
+      metrics.failed(status.getCode().name());
+      respondError(status.withCause(error), failed);
+      return;
+    }
     metrics.failed("UNAVAILABLE");
     respondError(
         Status.UNAVAILABLE
@@ -195,6 +210,17 @@ final class BatchCall {
                     + (status.getDescription() == null ? "" : " " + status.getDescription()))
             .withCause(error),
         failed);
+  }
+
+  /**
+   * A later worker's own verdict on the batch, relayed as it is so that the dispatcher sees what
+   * failed whichever hop it was: the input rejected (the input's fault), or the worker's own
+   * INTERNAL error (a bug, not a lost connection). Everything else reads as a failed hop.
+   */
+  private static boolean isVerdict(Status status, Throwable error) {
+    return status.getCode() == Status.Code.INVALID_ARGUMENT
+        || (status.getCode() == Status.Code.INTERNAL
+            && WorkerTrailers.failedWorker(error).isPresent());
   }
 
   private void failHere(Status status) {

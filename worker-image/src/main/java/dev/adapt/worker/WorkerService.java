@@ -66,7 +66,8 @@ final class WorkerService extends WorkerGrpc.WorkerImplBase {
   @Override
   public void process(StageRequest request, StreamObserver<StageReply> response) {
     if (request.getRouteCount() == 0) {
-      reject(response, Status.INVALID_ARGUMENT.withDescription("request carries no route"));
+      // A broken sender, not a rejected input: INVALID_ARGUMENT is reserved for the latter.
+      reject(response, Status.INTERNAL.withDescription("request carries no route"));
       return;
     }
     var self = request.getRoute(0);

@@ -1,5 +1,6 @@
 package dev.adapt.worker;
 
+import dev.adapt.core.slice.InputRejectedException;
 import dev.adapt.core.slice.SliceExecutor;
 import dev.adapt.core.tensor.HostTensor;
 import java.nio.charset.StandardCharsets;
@@ -15,7 +16,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * Slices for tests of the worker's plumbing, where TensorFlow is not the point: an artifact is the
  * text {@code scale:<factor>} (optionally {@code :gate=<name>}, which makes every batch wait until
- * the test opens that gate), and running it multiplies float32 input by the factor.
+ * the test opens that gate, or {@code :fault=bug} / {@code :fault=reject}, which makes every batch
+ * fail as a faulty slice or as one refusing the input would), and running it multiplies float32
+ * input by the factor.
  */
 final class ScalingSlices implements SliceLoader {
   final Map<String, CountDownLatch> gates = new ConcurrentHashMap<>();
@@ -36,6 +39,14 @@ final class ScalingSlices implements SliceLoader {
 
   static byte[] gatedArtifact(float factor, String gate) {
     return ("scale:" + factor + ":gate=" + gate).getBytes(StandardCharsets.UTF_8);
+  }
+
+  /**
+   * A slice that fails every batch: with a plain {@link IllegalArgumentException} ({@code bug}, a
+   * fault of the worker), or rejecting the input ({@code reject}).
+   */
+  static byte[] faultyArtifact(float factor, String fault) {
+    return ("scale:" + factor + ":fault=" + fault).getBytes(StandardCharsets.UTF_8);
   }
 
   static String sha256(byte[] bytes) {
@@ -63,6 +74,7 @@ final class ScalingSlices implements SliceLoader {
     }
     float factor = Float.parseFloat(parts[1]);
     String gate = parts.length > 2 && parts[2].startsWith("gate=") ? parts[2].substring(5) : null;
+    String fault = parts.length > 2 && parts[2].startsWith("fault=") ? parts[2].substring(6) : null;
     String sha = sha256(artifact);
     return new SliceExecutor() {
       @Override
@@ -85,6 +97,12 @@ final class ScalingSlices implements SliceLoader {
         }
         if (closed.containsKey(sha)) {
           throw new IllegalStateException("slice " + sha + " ran after it was closed");
+        }
+        if ("bug".equals(fault)) {
+          throw new IllegalArgumentException("index 3 out of range (a bug in the slice)");
+        }
+        if ("reject".equals(fault)) {
+          throw new InputRejectedException("slice expects FLOAT32[?, 3]");
         }
         float[] values = input.toFloatArray();
         for (int i = 0; i < values.length; i++) {

@@ -357,10 +357,54 @@ class WorkerInProcessTest {
                     .setData(ByteString.copyFromUtf8("garbage"))
                     .build())
             .build();
+    // Neither is the client's fault: INVALID_ARGUMENT would tell the dispatcher it was.
     assertThatThrownBy(() -> stub.process(corrupt))
-        .satisfies(e -> assertStatus(e, Status.Code.INVALID_ARGUMENT, "LZ4 block"));
+        .satisfies(e -> assertStatus(e, Status.Code.DATA_LOSS, "LZ4 block"));
     assertThatThrownBy(() -> stub.process(StageRequest.getDefaultInstance()))
-        .satisfies(e -> assertStatus(e, Status.Code.INVALID_ARGUMENT, "no route"));
+        .satisfies(e -> assertStatus(e, Status.Code.INTERNAL, "no route"));
+  }
+
+  @Test
+  void anUnexpectedExceptionInTheSliceIsAnInternalErrorOfThisWorker() throws Exception {
+    byte[] buggy = ScalingSlices.faultyArtifact(2f, "bug");
+    load(start("w1"), buggy);
+
+    assertThatThrownBy(
+            () ->
+                blocking("w1")
+                    .process(request(floats(1), Compression.COMPRESSION_NONE, hop("w1", 0, buggy))))
+        .satisfies(e -> assertStatus(e, Status.Code.INTERNAL, "a bug in the slice"))
+        .satisfies(e -> assertThat(WorkerTrailers.failedWorker(e)).contains("w1"));
+  }
+
+  @Test
+  void anInputRejectedByALaterStageIsRelayedAsInvalid() {
+    assertThatThrownBy(() -> throughSecondStage(ScalingSlices.faultyArtifact(3f, "reject")))
+        .satisfies(
+            e ->
+                assertStatus(
+                    e, Status.Code.INVALID_ARGUMENT, "stage 1 rejected the input of batch b1"))
+        .satisfies(e -> assertThat(WorkerTrailers.failedWorker(e)).contains("w2"));
+  }
+
+  @Test
+  void aBugInALaterStageIsRelayedAsThatWorkersInternalError() {
+    assertThatThrownBy(() -> throughSecondStage(ScalingSlices.faultyArtifact(3f, "bug")))
+        .satisfies(e -> assertStatus(e, Status.Code.INTERNAL, "stage 1 failed on batch b1"))
+        .satisfies(e -> assertThat(WorkerTrailers.failedWorker(e)).contains("w2"));
+  }
+
+  /** Runs a batch through w1 (doubling) and w2, which holds {@code second}. */
+  private StageReply throughSecondStage(byte[] second) throws Exception {
+    load(start("w1"), DOUBLE);
+    load(start("w2"), second);
+    return blocking("w1")
+        .process(
+            request(
+                floats(1),
+                Compression.COMPRESSION_LZ4,
+                hop("w1", 0, DOUBLE),
+                hop("w2", 1, second)));
   }
 
   @Test

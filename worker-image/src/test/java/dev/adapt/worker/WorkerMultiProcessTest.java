@@ -103,6 +103,26 @@ class WorkerMultiProcessTest {
   }
 
   @Test
+  void anInputTheSliceDoesNotTakeIsRejectedAsInvalidNamingTheShape() {
+    HostTensor tooSmall = TestModels.randomFloats(3, 1, 16, 16, 3);
+    StageRequest request =
+        request(Compression.COMPRESSION_NONE, hop(first, 0), hop(second, 1)).toBuilder()
+            .setInput(TensorWireCodec.encode(tooSmall, Compression.COMPRESSION_NONE))
+            .build();
+
+    assertThatThrownBy(() -> blocking(first).process(request))
+        .satisfies(
+            e -> {
+              Status status = Status.fromThrowable(e);
+              assertThat(status.getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+              assertThat(status.getDescription())
+                  .contains("stage 0 rejected the input")
+                  .contains("got FLOAT32[1, 16, 16, 3]");
+              assertThat(WorkerTrailers.failedWorker(e)).contains("w1");
+            });
+  }
+
+  @Test
   void sliceAlreadyHeldIsSkipped() throws Exception {
     assertThat(offered(first, slices.get(0))).isTrue();
     assertThat(offered(first, slices.get(1))).isFalse();

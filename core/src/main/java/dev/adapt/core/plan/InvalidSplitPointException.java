@@ -6,7 +6,7 @@ import java.util.List;
  * A split point that names no tensor, or a tensor that is not a valid cut point (a skip connection
  * crosses it). The message names the split point and the nearest valid cut points.
  */
-public class InvalidSplitPointException extends IllegalArgumentException {
+public class InvalidSplitPointException extends InvalidPlanException {
   private final String splitPoint;
   private final List<String> nearestValid;
 

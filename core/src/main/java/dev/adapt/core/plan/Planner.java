@@ -31,10 +31,14 @@ public final class Planner {
   /**
    * Resolves a partitioning request as specs write it: named split points when {@code splitAt} is
    * given (an empty list means one stage), else {@code stages} balanced stages, else one stage.
+   *
+   * @throws InvalidPlanException when the request is the spec's fault: split points that are no
+   *     valid cut points, a stage count the model cannot be cut into, or both disagreeing
+   * @throws DisallowedOpException when the model holds operations a pipeline does not run
    */
   public static Plan plan(LoadedModel model, List<String> splitAt, Integer stages) {
     if (splitAt != null && stages != null && stages != splitAt.size() + 1) {
-      throw new IllegalArgumentException(
+      throw new InvalidPlanException(
           "give either split points or a stage count: "
               + splitAt.size()
               + " split points make "
@@ -188,10 +192,10 @@ public final class Planner {
     List<CutPoint> all = model.offeredCutPoints();
     double[] costs = mergedCosts(segmentCosts, all);
     if (stages < 1) {
-      throw new IllegalArgumentException("a plan needs at least one stage, not " + stages);
+      throw new InvalidPlanException("a plan needs at least one stage, not " + stages);
     }
     if (stages > all.size() + 1) {
-      throw new IllegalArgumentException(
+      throw new InvalidPlanException(
           "cannot cut "
               + model.source().uri()
               + " into "
@@ -207,7 +211,7 @@ public final class Planner {
         BalancedPartition.partition(
             costs, stages, i -> all.get(i).bytesPerItem(), total * MIN_STAGE_SHARE);
     if (chosen == null) {
-      throw new IllegalArgumentException(
+      throw new InvalidPlanException(
           "cannot cut "
               + model.source().uri()
               + " into "

@@ -11,6 +11,7 @@ import org.tensorflow.Graph;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
 import org.tensorflow.Tensor;
+import org.tensorflow.exceptions.TFInvalidArgumentException;
 import org.tensorflow.proto.RunMetadata;
 import org.tensorflow.proto.RunOptions;
 
@@ -109,6 +110,9 @@ public final class TensorFlowSliceExecutor implements SliceExecutor {
   /**
    * Runs the slice on a TensorFlow tensor; the output is the result's only tensor. The caller
    * closes the result (and with it the output), and keeps {@code input} open until this returns.
+   *
+   * @throws InputRejectedException when TensorFlow refuses an input whose shape the slice leaves
+   *     partly open
    */
   Result runTensor(Tensor input) {
     lifecycle.readLock().lock();
@@ -116,14 +120,44 @@ public final class TensorFlowSliceExecutor implements SliceExecutor {
       if (closed) {
         throw new IllegalStateException("the executor of " + artifact + " is closed");
       }
-      return session
-          .runner()
-          .feed(artifact.input().name(), input)
-          .fetch(artifact.output().name())
-          .run();
+      var runner =
+          session.runner().feed(artifact.input().name(), input).fetch(artifact.output().name());
+      try {
+        return runner.run();
+      } catch (TFInvalidArgumentException e) {
+        throw rejectedOrNot(input, e);
+      }
     } finally {
       lifecycle.readLock().unlock();
     }
+  }
+
+  /**
+   * The input passed {@link #checkInput}, so TensorFlow's objection concerns what that check cannot
+   * see: dimensions the slice leaves open (an image too small for the convolutions). Where the
+   * slice fixes every dimension but the batch, the input was as specified and the slice is at
+   * fault: that stays an error of the system, not of the input.
+   */
+  private RuntimeException rejectedOrNot(Tensor input, TFInvalidArgumentException e) {
+    if (artifact.input().bytesPerItem() >= 0) {
+      return e;
+    }
+    return new InputRejectedException(
+        "slice "
+            + artifact.stage()
+            + " rejected an input of shape "
+            + input.shape()
+            + ": "
+            + firstLine(e.getMessage()),
+        e);
+  }
+
+  private static String firstLine(String message) {
+    if (message == null) {
+      return "";
+    }
+    int end = message.indexOf('\n');
+    return end < 0 ? message : message.substring(0, end);
   }
 
   /** Runs the slice once on {@code input} with a full trace, and returns the trace. */
@@ -148,10 +182,13 @@ public final class TensorFlowSliceExecutor implements SliceExecutor {
     }
   }
 
+  /**
+   * @throws InputRejectedException for a dtype or shape the slice does not take
+   */
   void checkInput(HostTensor input) {
     TensorSpec expected = artifact.input();
     if (!expected.accepts(input.dtype(), input.shape())) {
-      throw new IllegalArgumentException(
+      throw new InputRejectedException(
           "slice "
               + artifact.stage()
               + " expects "

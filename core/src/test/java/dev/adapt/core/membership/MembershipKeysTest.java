@@ -67,6 +67,14 @@ class MembershipKeysTest {
         .isEqualTo(spec);
     assertThat(MembershipJson.read("k", MembershipJson.write(failure), LoadFailureRecord.class))
         .isEqualTo(failure);
+    LoadFailureRecord internal = LoadFailureRecord.internal(4, "m", "p-dispatcher-0", "a bug");
+    assertThat(MembershipJson.read("k", MembershipJson.write(internal), LoadFailureRecord.class))
+        .isEqualTo(internal);
+    // What a dispatcher wrote before failures were typed: a model that cannot be loaded.
+    byte[] older =
+        "{\"generation\":4,\"model\":\"m\",\"dispatcher\":\"p-dispatcher-0\",\"error\":\"no SavedModel\"}"
+            .getBytes(StandardCharsets.UTF_8);
+    assertThat(MembershipJson.read("k", older, LoadFailureRecord.class)).isEqualTo(failure);
     assertThat(new String(MembershipJson.write(Assignment.standby("w", 2)), StandardCharsets.UTF_8))
         .isEqualTo("{\"workerId\":\"w\",\"stage\":-1,\"planGeneration\":2}");
   }

@@ -15,6 +15,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
+import org.tensorflow.exceptions.TFInvalidArgumentException;
 
 class TensorFlowSliceExecutorTest {
   private static SliceArtifact firstStage() {
@@ -91,17 +92,45 @@ class TensorFlowSliceExecutorTest {
     TensorFlowSliceExecutor executor = TensorFlowSliceExecutor.load(slice);
 
     assertThatThrownBy(() -> executor.run(TestModels.randomFloats(1, 2, 17)))
-        .isInstanceOf(IllegalArgumentException.class)
+        .isInstanceOf(InputRejectedException.class)
         .hasMessageContaining("expects FLOAT32[?, 16], got FLOAT32[2, 17]");
     assertThatThrownBy(
             () -> executor.run(HostTensor.of(DType.INT32, new long[] {1, 16}, new byte[64])))
-        .isInstanceOf(IllegalArgumentException.class)
+        .isInstanceOf(InputRejectedException.class)
         .hasMessageContaining("got INT32");
     executor.close();
     executor.close();
     assertThatThrownBy(() -> executor.run(TestModels.randomFloats(1, 1, 16)))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("closed");
+  }
+
+  @Test
+  void tensorFlowRefusingWhatTheSliceLeavesOpenRejectsTheInput() {
+    try (TensorFlowSliceExecutor executor =
+        TensorFlowSliceExecutor.load(ReshapingSlices.openRows(), new ExecutorOptions(1, 1))) {
+      assertThat(executor.run(HostTensor.ofFloats(new long[] {2, 2}, new float[4])).shape())
+          .containsExactly(1, 4);
+
+      assertThatThrownBy(
+              () -> executor.runHeld(HostTensor.ofFloats(new long[] {1, 3}, new float[3])))
+          .isInstanceOf(InputRejectedException.class)
+          .hasMessageContaining("slice 0 rejected an input of shape [1, 3]")
+          .hasMessageContaining("Input to reshape");
+    }
+  }
+
+  @Test
+  void tensorFlowRefusingAnInputAsSpecifiedIsTheSlicesFault() {
+    try (TensorFlowSliceExecutor executor =
+        TensorFlowSliceExecutor.load(ReshapingSlices.rowsOfThree(), new ExecutorOptions(1, 1))) {
+      assertThat(executor.run(HostTensor.ofFloats(new long[] {4, 3}, new float[12])).shape())
+          .containsExactly(3, 4);
+
+      assertThatThrownBy(() -> executor.run(HostTensor.ofFloats(new long[] {1, 3}, new float[3])))
+          .isInstanceOf(TFInvalidArgumentException.class)
+          .isNotInstanceOf(InputRejectedException.class);
+    }
   }
 
   @Test

@@ -27,11 +27,21 @@ public record WorkerPlan(
     WaitingForEtcd,
     WaitingForPlan,
     ModelLoadFailed,
+    /** The dispatcher failed for a reason of its own while planning: neither model nor spec. */
+    DispatcherError,
     PlanRejected,
     RollingOutPlan,
     ReplacingPods,
     Scaling,
-    WaitingForWorkers
+    WaitingForWorkers;
+
+    /**
+     * The dispatcher cannot resolve the wanted spec (its model does not load, or it failed itself):
+     * the pipeline is Degraded and a Warning event says why.
+     */
+    public boolean isDispatcherFailure() {
+      return this == ModelLoadFailed || this == DispatcherError;
+    }
   }
 
   static Optional<Activity> activity(Reason reason, String message) {

@@ -268,17 +268,17 @@ public final class WorkerPlanner {
             .filter(f -> f.generation() == wanted)
             .filter(f -> snapshot.plan().map(p -> p.generation() < wanted).orElse(true));
     if (failure.isPresent()) {
+      LoadFailureRecord f = failure.get();
+      // An internal error is the dispatcher's own: the model is not blamed for it.
+      String what =
+          f.internal()
+              ? " failed with an internal error while planning generation "
+                  + wanted
+                  + " (not a fault of the model or the spec; see its log)"
+              : " cannot load model " + f.model() + " for plan generation " + wanted;
       return WorkerPlan.activity(
-          Reason.ModelLoadFailed,
-          "dispatcher "
-              + failure.get().dispatcher()
-              + " cannot load model "
-              + failure.get().model()
-              + " for plan generation "
-              + wanted
-              + ": "
-              + failure.get().error()
-              + serves);
+          f.internal() ? Reason.DispatcherError : Reason.ModelLoadFailed,
+          "dispatcher " + f.dispatcher() + what + ": " + f.error() + serves);
     }
     return WorkerPlan.activity(
         Reason.WaitingForPlan,

@@ -122,7 +122,8 @@ public final class StatusCalculator {
                               + " is not readable yet")));
     }
     Optional<String> podProblems = PodProblems.summary(o.workerPods());
-    boolean loadFailed = activity.map(a -> a.reason() == Reason.ModelLoadFailed).orElse(false);
+    Optional<Reason> dispatcherFailure =
+        activity.map(Activity::reason).filter(Reason::isDispatcherFailure);
     boolean servingWanted = serving.map(p -> p.generation() == o.specGeneration()).orElse(false);
     Phase phase =
         phase(
@@ -133,7 +134,7 @@ public final class StatusCalculator {
             servingWanted,
             shortages,
             activity,
-            podProblems.isPresent() || loadFailed);
+            podProblems.isPresent() || dispatcherFailure.isPresent());
     status.setPhase(phase);
 
     ConditionWriter conditions = new ConditionWriter(previous, status, o.now());
@@ -163,9 +164,9 @@ public final class StatusCalculator {
         phase == Phase.Degraded,
         phase != Phase.Degraded
             ? "NotDegraded"
-            : loadFailed
-                ? Reason.ModelLoadFailed.name()
-                : podProblems.isPresent() ? "PodProblems" : "BelowDesired",
+            : dispatcherFailure
+                .map(Reason::name)
+                .orElse(podProblems.isPresent() ? "PodProblems" : "BelowDesired"),
         phase == Phase.Degraded
             ? String.join(
                 "; ", concat(podProblems, concat(activity.map(Activity::message), shortages)))

@@ -40,13 +40,18 @@ public final class StatusUpdates {
               log.warn("Invalid spec: {}", invalid);
               PipelineEvents.warning(client, pipeline, Conditions.INVALID_SPEC, invalid);
             });
-    String loadFailed = Reason.ModelLoadFailed.name();
-    news(before, status.getConditions(), Conditions.PROGRESSING, loadFailed::equals)
-        .ifPresent(
-            failure -> {
-              log.warn("Model load failed: {}", failure);
-              PipelineEvents.warning(client, pipeline, loadFailed, failure);
-            });
+    for (Reason dispatcherFailure : Reason.values()) {
+      if (!dispatcherFailure.isDispatcherFailure()) {
+        continue;
+      }
+      String reason = dispatcherFailure.name();
+      news(before, status.getConditions(), Conditions.PROGRESSING, reason::equals)
+          .ifPresent(
+              failure -> {
+                log.warn("{}: {}", reason, failure);
+                PipelineEvents.warning(client, pipeline, reason, failure);
+              });
+    }
     if (previous == null || previous.getPhase() != status.getPhase()) {
       log.info("Phase {} -> {}", previous == null ? null : previous.getPhase(), status.getPhase());
     }

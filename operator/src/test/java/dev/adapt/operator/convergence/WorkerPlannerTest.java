@@ -564,4 +564,24 @@ class WorkerPlannerTest {
         .as("a failure of another generation is no longer news")
         .contains(WorkerPlan.Reason.WaitingForPlan);
   }
+
+  @Test
+  void anInternalErrorOfTheDispatcherIsShownAsItsNotAsTheModels() {
+    World world = serving().spec(2, StageLayout.of(2, 1, 1));
+    world.loadFailure =
+        LoadFailureRecord.internal(
+            2, "pvc://models/cnn", "p-dispatcher-1", "java.lang.IllegalStateException: a bug");
+
+    WorkerPlan plan = world.decide();
+
+    assertThat(plan.activity().map(WorkerPlan.Activity::reason))
+        .contains(WorkerPlan.Reason.DispatcherError);
+    assertThat(message(plan))
+        .contains(
+            "dispatcher p-dispatcher-1 failed with an internal error while planning generation 2"
+                + " (not a fault of the model or the spec; see its log):"
+                + " java.lang.IllegalStateException: a bug; plan generation 1 keeps serving")
+        .doesNotContain("cannot load model");
+    assertThat(stages(plan)).containsEntry("0", "s0@1").containsEntry("4", "standby@1");
+  }
 }

@@ -27,6 +27,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 class StatusCalculatorTest {
 
@@ -346,25 +348,29 @@ class StatusCalculatorTest {
     assertThat(waiting.getPhase()).isNotEqualTo(Phase.Ready);
   }
 
-  @Test
-  void aModelTheDispatcherCannotLoadIsDegradedWithItsMessageWhileTheServingPlanStays() {
+  @ParameterizedTest
+  @EnumSource(
+      value = WorkerPlan.Reason.class,
+      names = {"ModelLoadFailed", "DispatcherError"})
+  void aSpecTheDispatcherCannotResolveIsDegradedWithItsMessageWhileTheServingPlanStays(
+      WorkerPlan.Reason reason) {
     allServing();
     pipeline.setStatus(compute(true, T0));
     specGeneration = 2;
     String message =
         "dispatcher resnet50-dispatcher-0 cannot load model /models/missing for plan generation 2:"
             + " no SavedModel at /models/missing; plan generation 1 keeps serving";
-    activity = Optional.of(new WorkerPlan.Activity(WorkerPlan.Reason.ModelLoadFailed, message));
+    activity = Optional.of(new WorkerPlan.Activity(reason, message));
 
     InferencePipelineStatus failed = compute(true, T1);
 
     assertThat(failed.getPhase()).isEqualTo(Phase.Degraded);
     Condition degraded = condition(failed, Conditions.DEGRADED);
     assertThat(degraded.getStatus()).isEqualTo("True");
-    assertThat(degraded.getReason()).isEqualTo("ModelLoadFailed");
+    assertThat(degraded.getReason()).isEqualTo(reason.name());
     assertThat(degraded.getMessage()).contains(message);
     Condition progressing = condition(failed, Conditions.PROGRESSING);
-    assertThat(progressing.getReason()).isEqualTo("ModelLoadFailed");
+    assertThat(progressing.getReason()).isEqualTo(reason.name());
     assertThat(progressing.getMessage()).isEqualTo(message);
     assertThat(condition(failed, Conditions.INVALID_SPEC).getStatus()).isEqualTo("False");
     assertThat(failed.getPlanGeneration()).isEqualTo(1L);
