@@ -7,6 +7,7 @@ import dev.adapt.core.membership.EtcdMembership;
 import dev.adapt.core.membership.EtcdSettings;
 import dev.adapt.core.membership.Membership;
 import dev.adapt.core.model.LoadedModel;
+import dev.adapt.core.plan.Partitioning;
 import dev.adapt.core.testing.EtcdServer;
 import dev.adapt.core.testing.TestModels;
 import dev.adapt.dispatcher.Dispatcher;
@@ -37,7 +38,7 @@ class EtcdPipelineTest {
   static void start() throws Exception {
     etcd = EtcdServer.start();
     LoadedModel model = TestModels.fixture(TestModels.KERAS_RESIDUAL_CNN);
-    ServedPipeline served = PipelineFactory.build(model, null, 2, 1);
+    ServedPipeline served = PipelineFactory.build(model, new Partitioning.Balanced(2), 1);
     harness =
         new PipelineHarness(
             model,
