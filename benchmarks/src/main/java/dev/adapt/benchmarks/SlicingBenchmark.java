@@ -10,6 +10,8 @@ import dev.adapt.core.slice.SliceChain;
 import dev.adapt.core.slice.Slicer;
 import dev.adapt.core.slice.TensorFlowSliceExecutor;
 import dev.adapt.core.tensor.HostTensor;
+import dev.adapt.dispatcher.ModelOptions;
+import dev.adapt.dispatcher.PartitioningOptions;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -19,6 +21,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -36,17 +39,10 @@ import picocli.CommandLine.Option;
     description = "Sliced against unsplit throughput of a model, in one process.")
 public final class SlicingBenchmark implements Callable<Integer> {
 
-  @Option(
-      names = "--model",
-      defaultValue = "builtin:resnet50",
-      description = "Default: ${DEFAULT-VALUE}.")
-  String model;
+  @Mixin ModelOptions model = new ModelOptions("builtin:resnet50");
 
-  @Option(
-      names = "--stages",
-      defaultValue = "4",
-      description = "Balanced stages of the sliced variant (default: ${DEFAULT-VALUE}).")
-  int stages;
+  /** The sliced variant's cuts; four stages unless the command line says otherwise. */
+  @Mixin PartitioningOptions partitioning = new PartitioningOptions(4);
 
   @Option(
       names = "--batch",
@@ -99,9 +95,9 @@ public final class SlicingBenchmark implements Callable<Integer> {
   @Override
   public Integer call() {
     PrintStream out = System.out;
-    LoadedModel loaded = ModelLoader.load(model);
+    LoadedModel loaded = ModelLoader.load(model.source().orElseThrow());
     ExecutorOptions options = new ExecutorOptions(intraOpThreads, interOpThreads);
-    Plan cut = Planner.balanced(loaded, stages);
+    Plan cut = Planner.plan(loaded, partitioning.partitioning());
     List<SliceArtifact> slices = Slicer.slice(loaded, cut);
     List<AutoCloseable> resources = new ArrayList<>();
     try {
@@ -133,7 +129,8 @@ public final class SlicingBenchmark implements Callable<Integer> {
           Runtime.getRuntime().availableProcessors(),
           intraOpThreads,
           interOpThreads);
-      out.printf("%d slices, cut at %s%n%n", stages, String.join(", ", cut.cutPointNames()));
+      out.printf(
+          "%d slices, cut at %s%n%n", cut.stages().size(), String.join(", ", cut.cutPointNames()));
       out.println(
           "| batch | unsplit images/s | sliced images/s | sliced/unsplit | (min–max) |"
               + " host-hop images/s | host-hop/unsplit | (min–max) | max abs diff |");

@@ -5,6 +5,9 @@ import dev.adapt.core.model.ModelLoader;
 import dev.adapt.core.model.ModelSource;
 import dev.adapt.dispatcher.ClientApiOptions;
 import dev.adapt.dispatcher.DispatcherSettings;
+import dev.adapt.dispatcher.ListenOptions;
+import dev.adapt.dispatcher.ModelOptions;
+import dev.adapt.dispatcher.PartitioningOptions;
 import dev.adapt.dispatcher.PipelineFactory;
 import dev.adapt.dispatcher.ServedPipeline;
 import dev.adapt.dispatcher.ServingOptions;
@@ -12,7 +15,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
@@ -23,25 +25,9 @@ final class LocalOptions {
   /** Four balanced stages: the layout the benchmarks measure on two cores. */
   static final int DEFAULT_STAGES = 4;
 
-  @Option(
-      names = "--model",
-      defaultValue = "builtin:resnet50",
-      description = "builtin:resnet50 or a SavedModel path (default: ${DEFAULT-VALUE}).")
-  String model;
+  @Mixin ModelOptions model = new ModelOptions("builtin:resnet50");
 
-  @Option(names = "--signature", description = "SavedModel signature (default: serving_default).")
-  String signature;
-
-  @Option(
-      names = "--stages",
-      description = "Number of balanced stages (default: " + DEFAULT_STAGES + ").")
-  Integer stages;
-
-  @Option(
-      names = "--split-at",
-      split = ",",
-      description = "Cut points, comma-separated (Keras layer or tensor names).")
-  List<String> splitAt;
+  @Mixin PartitioningOptions partitioning = new PartitioningOptions(DEFAULT_STAGES);
 
   @Option(
       names = "--replicas",
@@ -56,14 +42,7 @@ final class LocalOptions {
           "Spare workers that take over a failed worker's stage (default: ${DEFAULT-VALUE}).")
   int standby;
 
-  @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address the API binds to.")
-  String host;
-
-  @Option(names = "--http-port", defaultValue = "8000", description = "OIP HTTP port (0: any).")
-  int httpPort;
-
-  @Option(names = "--grpc-port", defaultValue = "8001", description = "OIP gRPC port (0: any).")
-  int grpcPort;
+  @Mixin ListenOptions listen = new ListenOptions("127.0.0.1");
 
   @Option(
       names = "--etcd",
@@ -127,7 +106,7 @@ final class LocalOptions {
   @Mixin ClientApiOptions clientApi = new ClientApiOptions();
 
   ModelSource source() {
-    return ModelSource.parse(model, signature);
+    return model.source().orElseThrow();
   }
 
   LoadedModel load() {
@@ -135,18 +114,12 @@ final class LocalOptions {
   }
 
   ServedPipeline plan(LoadedModel loaded) {
-    if (splitAt != null && stages != null) {
-      throw new IllegalArgumentException("give either --stages or --split-at, not both");
-    }
-    return PipelineFactory.build(
-        loaded, splitAt, splitAt == null ? (stages != null ? stages : DEFAULT_STAGES) : null, 1);
+    return PipelineFactory.build(loaded, partitioning.partitioning(), 1);
   }
 
   DispatcherSettings dispatcherSettings(int stageCount) {
     return clientApi
-        .apply(
-            serving.apply(
-                DispatcherSettings.builder(stageCount).ports(host, httpPort, grpcPort), stageCount))
+        .apply(serving.apply(listen.apply(DispatcherSettings.builder(stageCount)), stageCount))
         .build();
   }
 
@@ -158,7 +131,7 @@ final class LocalOptions {
     return clientApi
         .apply(
             serving.applyWithInFlight(
-                DispatcherSettings.builder(1).ports(host, 0, 0), maxInFlightBatches))
+                DispatcherSettings.builder(1).ports(listen.host(), 0, 0), maxInFlightBatches))
         .build();
   }
 

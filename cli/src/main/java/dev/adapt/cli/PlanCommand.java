@@ -6,12 +6,16 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.adapt.core.model.CutPoint;
 import dev.adapt.core.model.LoadedModel;
 import dev.adapt.core.model.ModelLoader;
-import dev.adapt.core.model.ModelSource;
+import dev.adapt.core.plan.InvalidPartitioningException;
+import dev.adapt.core.plan.Partitioning;
+import dev.adapt.core.plan.Partitioning.Balanced;
 import dev.adapt.core.plan.Plan;
 import dev.adapt.core.plan.Planner;
 import dev.adapt.core.plan.Stage;
 import dev.adapt.core.slice.ExecutorOptions;
 import dev.adapt.core.slice.SegmentProfiler;
+import dev.adapt.dispatcher.ModelOptions;
+import dev.adapt.dispatcher.PartitioningOptions;
 import java.io.PrintWriter;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -20,8 +24,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
-import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -41,39 +45,9 @@ final class PlanCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Option(
-      names = "--model",
-      required = true,
-      paramLabel = "MODEL",
-      description = "builtin:resnet50, or the path of a TensorFlow SavedModel directory.")
-  String model;
+  @Mixin ModelOptions model = new ModelOptions("builtin:resnet50");
 
-  @Option(
-      names = "--signature",
-      paramLabel = "NAME",
-      defaultValue = ModelSource.DEFAULT_SIGNATURE,
-      description = "The SavedModel signature to serve (default: ${DEFAULT-VALUE}).")
-  String signature;
-
-  @ArgGroup(exclusive = true)
-  Partition partition = new Partition();
-
-  static final class Partition {
-    @Option(
-        names = "--split-at",
-        split = ",",
-        paramLabel = "NAME",
-        description =
-            "Cut at these points, from input to output: Keras layer names (conv4_block6_out),"
-                + " operation names or tensor names.")
-    List<String> splitAt;
-
-    @Option(
-        names = "--stages",
-        paramLabel = "N",
-        description = "Cut into N stages, balanced by FLOPs.")
-    Integer stages;
-  }
+  @Mixin PartitioningOptions partitioning = new PartitioningOptions();
 
   @Option(names = "--json", description = "Print the plan as JSON.")
   boolean json;
@@ -94,17 +68,23 @@ final class PlanCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws JsonProcessingException {
-    LoadedModel loaded = ModelLoader.load(ModelSource.parse(model, signature));
+    Partitioning wanted;
+    try {
+      wanted = partitioning.partitioning();
+    } catch (InvalidPartitioningException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
+    }
+    if (cost == Cost.measured && !(partitioning.given() && wanted instanceof Balanced)) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(), "--cost measured balances --stages N; give --stages");
+    }
+    LoadedModel loaded = ModelLoader.load(model.source().orElseThrow());
     Plan plan;
     if (cost == Cost.measured) {
-      if (partition.stages == null) {
-        throw new CommandLine.ParameterException(
-            spec.commandLine(), "--cost measured balances --stages N; give --stages");
-      }
       double[] micros = SegmentProfiler.measure(loaded, 1, PROFILE_RUNS, ExecutorOptions.DEFAULT);
-      plan = Planner.balanced(loaded, partition.stages, micros);
+      plan = Planner.balanced(loaded, wanted.stageCount(), micros);
     } else {
-      plan = Planner.plan(loaded, partition.splitAt, partition.stages);
+      plan = Planner.plan(loaded, wanted);
     }
     PrintWriter out = spec.commandLine().getOut();
     if (json) {

@@ -1,6 +1,7 @@
 package dev.adapt.cli;
 
 import dev.adapt.core.model.LoadedModel;
+import dev.adapt.core.plan.Partitioning;
 import dev.adapt.dispatcher.PipelineFactory;
 import dev.adapt.dispatcher.ServedPipeline;
 
@@ -26,7 +27,7 @@ final class ServedBaseline {
 
   /** Starts the baseline for {@code pipeline} as {@code options} lay it out; does not wait. */
   static ServedBaseline start(LoadedModel loaded, LocalOptions options, ServedPipeline pipeline) {
-    ServedPipeline unsplit = PipelineFactory.build(loaded, null, 1, 1);
+    ServedPipeline unsplit = PipelineFactory.build(loaded, new Partitioning.Balanced(1), 1);
     int replicas = pipeline.stageCount() * options.replicas;
     int inFlight = options.serving.maxInFlightFor(pipeline.stageCount());
     // Its own pipeline name: with --etcd both clusters register in the same etcd.

@@ -1,6 +1,7 @@
 package dev.adapt.cli;
 
 import dev.adapt.core.model.LoadedModel;
+import dev.adapt.core.plan.Partitioning;
 import dev.adapt.core.plan.Plan;
 import dev.adapt.core.plan.Planner;
 import dev.adapt.core.slice.ExecutorOptions;
@@ -13,7 +14,7 @@ final class UnsplitModel implements AutoCloseable {
   private final TensorFlowSliceExecutor executor;
 
   UnsplitModel(LoadedModel model, ExecutorOptions options) {
-    Plan whole = Planner.plan(model, null, 1);
+    Plan whole = Planner.plan(model, new Partitioning.Balanced(1));
     this.executor = TensorFlowSliceExecutor.load(Slicer.slice(model, whole, 0), options);
   }
 

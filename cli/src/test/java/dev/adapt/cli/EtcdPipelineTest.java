@@ -4,9 +4,9 @@ import static dev.adapt.cli.PipelineHarness.assertAllCorrect;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.adapt.core.membership.EtcdMembership;
-import dev.adapt.core.membership.EtcdSettings;
 import dev.adapt.core.membership.Membership;
 import dev.adapt.core.model.LoadedModel;
+import dev.adapt.core.plan.Partitioning;
 import dev.adapt.core.testing.EtcdServer;
 import dev.adapt.core.testing.TestModels;
 import dev.adapt.dispatcher.Dispatcher;
@@ -37,7 +37,7 @@ class EtcdPipelineTest {
   static void start() throws Exception {
     etcd = EtcdServer.start();
     LoadedModel model = TestModels.fixture(TestModels.KERAS_RESIDUAL_CNN);
-    ServedPipeline served = PipelineFactory.build(model, null, 2, 1);
+    ServedPipeline served = PipelineFactory.build(model, new Partitioning.Balanced(2), 1);
     harness =
         new PipelineHarness(
             model,
@@ -91,8 +91,7 @@ class EtcdPipelineTest {
     assertThat(dispatcher.sliceTransfers()).isEqualTo(workers);
 
     // A second dispatcher finds every worker holding its slice: no bytes are sent again.
-    try (Membership membership =
-            EtcdMembership.connect(EtcdSettings.of(etcd.endpoint()), PIPELINE);
+    try (Membership membership = EtcdMembership.connect(etcd.clientSettings(), PIPELINE);
         Dispatcher second =
             new Dispatcher(
                     harness.cluster.pipeline(),
@@ -139,7 +138,7 @@ class EtcdPipelineTest {
     restarter[0].join(60_000);
     assertAllCorrect(result);
     int workers = harness.cluster.workers().size();
-    try (Membership observer = EtcdMembership.connect(EtcdSettings.of(etcd.endpoint()), PIPELINE)) {
+    try (Membership observer = EtcdMembership.connect(etcd.clientSettings(), PIPELINE)) {
       observer.await(s -> s.workers().size() == workers, Duration.ofSeconds(60));
     }
     assertAllCorrect(harness.load(12, 3, done -> {}));

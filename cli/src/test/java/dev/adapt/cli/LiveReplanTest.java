@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.adapt.core.membership.Assignment;
 import dev.adapt.core.membership.EtcdMembership;
-import dev.adapt.core.membership.EtcdSettings;
 import dev.adapt.core.membership.MembershipSnapshot;
 import dev.adapt.core.membership.PlanRecord;
 import dev.adapt.core.membership.PlanStage;
@@ -89,7 +88,7 @@ class LiveReplanTest {
     reference = new UnsplitModel(loaded, ExecutorOptions.DEFAULT);
     inputs = new BenchInputs(model.input(), 4, reference);
 
-    operator = EtcdMembership.connect(EtcdSettings.of(etcd.endpoint()), PIPELINE);
+    operator = EtcdMembership.connect(etcd.clientSettings(), PIPELINE);
     operator.putSpec(new SpecRecord(modelPath, null, null, 2, 1));
     int httpPort = FreePorts.next();
     baseUrl = "http://127.0.0.1:" + httpPort;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.adapt.core.model.LoadedModel;
+import dev.adapt.core.plan.Partitioning;
 import dev.adapt.core.testing.EtcdServer;
 import dev.adapt.core.testing.TestModels;
 import dev.adapt.dispatcher.DispatcherSettings;
@@ -43,7 +44,7 @@ class MutualTlsPipelineTest {
     tls = LocalTls.create(PIPELINE);
     etcd = EtcdServer.startTls(tls.issue("etcd"));
     LoadedModel model = TestModels.fixture(TestModels.KERAS_RESIDUAL_CNN);
-    ServedPipeline served = PipelineFactory.build(model, null, 2, 1);
+    ServedPipeline served = PipelineFactory.build(model, new Partitioning.Balanced(2), 1);
     harness =
         new PipelineHarness(
             model,

@@ -156,15 +156,15 @@ class PlanCommandTest {
 
   @Test
   void usageErrorsExitWithTwo() {
-    Run missingModel = adapt("plan", "--stages", "2");
+    Run noStage = adapt("plan", "--stages", "0");
     Run both =
         adapt("plan", "--model", "builtin:resnet50", "--stages", "2", "--split-at", "avg_pool");
 
-    assertThat(missingModel.exitCode()).isEqualTo(AdaptCommand.ExitCodes.USAGE);
-    assertThat(missingModel.err().lines()).hasSize(1);
-    assertThat(missingModel.err()).contains("--model");
+    assertThat(noStage.exitCode()).isEqualTo(AdaptCommand.ExitCodes.USAGE);
+    assertThat(noStage.err().lines()).hasSize(1);
+    assertThat(noStage.err()).contains("--stages must be at least 1, not 0");
     assertThat(both.exitCode()).isEqualTo(AdaptCommand.ExitCodes.USAGE);
-    assertThat(both.err()).contains("mutually exclusive");
+    assertThat(both.err()).contains("set exactly one of --split-at and --stages");
   }
 
   @Test

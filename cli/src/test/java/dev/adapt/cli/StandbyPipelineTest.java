@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.adapt.core.membership.Assignment;
 import dev.adapt.core.model.LoadedModel;
+import dev.adapt.core.plan.Partitioning;
 import dev.adapt.core.testing.TestModels;
 import dev.adapt.dispatcher.ChunkTamper;
 import dev.adapt.dispatcher.DispatcherSettings;
@@ -34,7 +35,7 @@ class StandbyPipelineTest {
   @BeforeAll
   static void start() throws Exception {
     LoadedModel model = TestModels.fixture(TestModels.KERAS_RESIDUAL_CNN);
-    ServedPipeline served = PipelineFactory.build(model, null, 2, 1);
+    ServedPipeline served = PipelineFactory.build(model, new Partitioning.Balanced(2), 1);
     ChunkTamper flipFirstByte =
         (attempt, offset, chunk) -> {
           if (attempt == 1 && offset == 0 && chunk.length > 0) {

@@ -8,6 +8,7 @@ import dev.adapt.core.membership.EtcdMembership;
 import dev.adapt.core.membership.EtcdSettings;
 import dev.adapt.core.membership.Membership;
 import dev.adapt.core.model.LoadedModel;
+import dev.adapt.core.plan.Partitioning;
 import dev.adapt.core.slice.ExecutorOptions;
 import dev.adapt.core.slice.InputRejectedException;
 import dev.adapt.core.slice.SliceArtifact;
@@ -65,7 +66,7 @@ class WorkerFaultsTest {
   @BeforeAll
   static void planTheModel() {
     model = TestModels.fixture(TestModels.MODULE_MLP);
-    served = PipelineFactory.build(model, null, 2, 1);
+    served = PipelineFactory.build(model, new Partitioning.Balanced(2), 1);
     reference = new UnsplitModel(model, new ExecutorOptions(1, 1));
     etcd = EtcdServer.start();
   }

@@ -5,11 +5,12 @@ import dev.adapt.core.membership.EtcdSettings;
 import dev.adapt.core.membership.Membership;
 import dev.adapt.core.membership.MembershipSnapshot;
 import dev.adapt.core.membership.SpecRecord;
+import dev.adapt.core.model.ModelSource;
+import dev.adapt.core.plan.InvalidPartitioningException;
 import dev.adapt.core.security.PeerTls;
 import dev.adapt.dispatcher.PipelineFactory.Resolution;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -20,7 +21,10 @@ import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /**
  * The dispatcher's container entry point. The partitioning comes from the flags, or else from the
@@ -33,24 +37,18 @@ import picocli.CommandLine.Option;
 @Command(
     name = "adapt-dispatcher",
     mixinStandardHelpOptions = true,
-    description = "Serves a model pipeline over the Open Inference Protocol (HTTP and gRPC).")
+    description = {
+      "Serves a model pipeline over the Open Inference Protocol (HTTP and gRPC).",
+      "Without --model the partitioning request is the pipeline's spec in etcd."
+    })
 public final class DispatcherMain implements Callable<Integer> {
   private static final Logger log = LoggerFactory.getLogger(DispatcherMain.class);
 
-  @Option(names = "--model", description = "builtin:resnet50 or a SavedModel path.")
-  String model;
+  @Spec CommandSpec command;
 
-  @Option(names = "--signature", description = "SavedModel signature (default: serving_default).")
-  String signature;
+  @Mixin ModelOptions model = new ModelOptions();
 
-  @Option(
-      names = "--split-at",
-      split = ",",
-      description = "Cut points, comma-separated (Keras layer or tensor names).")
-  List<String> splitAt;
-
-  @Option(names = "--stages", description = "Number of balanced stages.")
-  Integer stages;
+  @Mixin PartitioningOptions partitioning = new PartitioningOptions();
 
   @Option(names = "--pipeline", defaultValue = "default", description = "Pipeline name in etcd.")
   String pipeline;
@@ -73,14 +71,7 @@ public final class DispatcherMain implements Callable<Integer> {
               + " when set).")
   Path peerTlsDir;
 
-  @Option(names = "--host", defaultValue = "0.0.0.0", description = "Address to bind.")
-  String host;
-
-  @Option(names = "--http-port", defaultValue = "8000", description = "OIP HTTP port.")
-  int httpPort;
-
-  @Option(names = "--grpc-port", defaultValue = "8001", description = "OIP gRPC port.")
-  int grpcPort;
+  @Mixin ListenOptions listen = new ListenOptions("0.0.0.0");
 
   @Mixin ServingOptions serving = new ServingOptions();
 
@@ -116,12 +107,13 @@ public final class DispatcherMain implements Callable<Integer> {
   }
 
   private int serve() throws Exception {
-    // A half-given TLS pair fails now, not after the model has loaded.
+    // A half-given TLS pair or a bad partitioning fails now, not after the model has loaded.
     clientApi.security();
+    Optional<SpecRecord> fromFlags = specFromFlags();
     Optional<PeerTls> peerTls = PeerTls.fromDirectory(peerTlsDir);
     try (Membership membership =
         EtcdMembership.connect(EtcdSettings.of(etcd).withTls(peerTls), pipeline)) {
-      SpecRecord spec = spec(membership);
+      SpecRecord spec = fromFlags.isPresent() ? fromFlags.get() : specFromEtcd(membership);
       ServedPipeline first = null;
       // Keeps a rejected plan published until a spec can be served; the dispatcher keeps its own.
       try (PlanKeeper rejected = new PlanKeeper(membership).start()) {
@@ -142,7 +134,7 @@ public final class DispatcherMain implements Callable<Integer> {
                 "cannot serve spec generation {}: {}",
                 spec.generation(),
                 resolution.failed().error());
-            if (model != null) {
+            if (fromFlags.isPresent()) {
               return 3;
             }
             spec = awaitNewSpec(membership, spec.generation());
@@ -156,14 +148,12 @@ public final class DispatcherMain implements Callable<Integer> {
           clientApi
               .apply(
                   serving.apply(
-                      DispatcherSettings.builder(first.stageCount())
-                          .ports(host, httpPort, grpcPort)
-                          .peerTls(peerTls),
+                      listen.apply(DispatcherSettings.builder(first.stageCount())).peerTls(peerTls),
                       first.stageCount()))
               .build();
       try (Dispatcher dispatcher = new Dispatcher(first, membership, settings).start();
           Replanner replanner =
-              model == null
+              fromFlags.isEmpty()
                   ? new Replanner(
                           membership, dispatcher, spec.generation(), serving::maxInFlightFor)
                       .start()
@@ -174,11 +164,29 @@ public final class DispatcherMain implements Callable<Integer> {
     }
   }
 
-  /** The partitioning request: from the flags when a model is given, else from etcd. */
-  private SpecRecord spec(Membership membership) throws InterruptedException {
-    if (model != null) {
-      return new SpecRecord(model, signature, splitAt, splitAt == null ? stages : null, 1);
+  /**
+   * The partitioning request the flags make when they name a model; without one the request comes
+   * from etcd, and the flags must not name a partitioning that would be ignored.
+   */
+  private Optional<SpecRecord> specFromFlags() {
+    Optional<ModelSource> source = model.source();
+    try {
+      if (source.isEmpty()) {
+        if (partitioning.given()) {
+          throw new ParameterException(
+              command.commandLine(),
+              "--split-at and --stages need --model; without it the spec comes from etcd");
+        }
+        return Optional.empty();
+      }
+      return Optional.of(SpecRecord.of(source.get(), partitioning.partitioning(), 1));
+    } catch (InvalidPartitioningException e) {
+      throw new ParameterException(command.commandLine(), e.getMessage(), e);
     }
+  }
+
+  /** The partitioning request the operator wrote to etcd, once it is there. */
+  private SpecRecord specFromEtcd(Membership membership) throws InterruptedException {
     log.info("no --model given; waiting for the spec of pipeline {} in etcd", pipeline);
     while (stop.getCount() > 0) {
       try {

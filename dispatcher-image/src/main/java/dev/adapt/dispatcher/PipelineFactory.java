@@ -9,6 +9,7 @@ import dev.adapt.core.model.ModelLoadException;
 import dev.adapt.core.model.ModelLoader;
 import dev.adapt.core.model.ModelSource;
 import dev.adapt.core.plan.InvalidPlanException;
+import dev.adapt.core.plan.Partitioning;
 import dev.adapt.core.plan.Plan;
 import dev.adapt.core.plan.Planner;
 import dev.adapt.core.plan.Stage;
@@ -28,15 +29,14 @@ public final class PipelineFactory {
   private PipelineFactory() {}
 
   /**
-   * Plans and slices a loaded model: named split points when {@code splitAt} is given, else {@code
-   * stages} balanced stages.
+   * Plans and slices a loaded model as {@code partitioning} asks.
    *
    * @throws InvalidPlanException for split points or a stage count the model does not allow
    * @throws DisallowedOpException for a model holding operations a pipeline does not run
    */
   public static ServedPipeline build(
-      LoadedModel model, List<String> splitAt, Integer stages, long generation) {
-    Plan plan = Planner.plan(model, splitAt, stages);
+      LoadedModel model, Partitioning partitioning, long generation) {
+    Plan plan = Planner.plan(model, partitioning);
     List<SliceArtifact> artifacts = Slicer.slice(model, plan);
     List<StageSlice> slices = new ArrayList<>();
     List<PlanStage> planStages = new ArrayList<>();
@@ -58,7 +58,7 @@ public final class PipelineFactory {
         new PlanRecord(
             generation,
             model.source().uri(),
-            specHash(model.source(), splitAt, stages),
+            specHash(model.source(), partitioning),
             plan.cutPointNames(),
             planStages,
             null,
@@ -96,7 +96,7 @@ public final class PipelineFactory {
   public static Resolution resolve(SpecRecord spec) {
     LoadedModel loaded = ModelLoader.load(source(spec));
     try {
-      return new Resolution(build(loaded, spec.splitAt(), spec.stages(), spec.generation()), null);
+      return new Resolution(build(loaded, spec.partitioning(), spec.generation()), null);
     } catch (InvalidPlanException | DisallowedOpException e) {
       return new Resolution(
           null,
@@ -152,6 +152,12 @@ public final class PipelineFactory {
             ? source.location()
             : String.valueOf(Path.of(source.location()).getFileName());
     return name.replaceAll("[^A-Za-z0-9_.-]", "_");
+  }
+
+  private static String specHash(ModelSource source, Partitioning partitioning) {
+    return partitioning instanceof Partitioning.AtSplitPoints at
+        ? specHash(source, at.names(), null)
+        : specHash(source, null, partitioning.stageCount());
   }
 
   static String specHash(ModelSource source, List<String> splitAt, Integer stages) {

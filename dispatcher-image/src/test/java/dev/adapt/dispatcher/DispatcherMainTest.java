@@ -3,7 +3,6 @@ package dev.adapt.dispatcher;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.adapt.core.membership.EtcdMembership;
-import dev.adapt.core.membership.EtcdSettings;
 import dev.adapt.core.membership.LoadFailureRecord;
 import dev.adapt.core.membership.Membership;
 import dev.adapt.core.membership.MembershipSnapshot;
@@ -68,8 +67,7 @@ class DispatcherMainTest {
   void resolvesTheSpecFromEtcdPublishesThePlanAndServesTheApi() throws Exception {
     String model = TestModels.fixtureDirectory(TestModels.KERAS_RESIDUAL_CNN).toString();
     int httpPort = FreePorts.next();
-    try (Membership membership =
-            EtcdMembership.connect(EtcdSettings.of(etcd.endpoint()), "main-spec");
+    try (Membership membership = EtcdMembership.connect(etcd.clientSettings(), "main-spec");
         JavaProcess process = dispatcher("main-spec", httpPort)) {
       membership.putSpec(new SpecRecord(model, null, null, 2, 3));
       MembershipSnapshot published =
@@ -98,8 +96,7 @@ class DispatcherMainTest {
   @Test
   void anInvalidSplitPointIsPublishedAsAFailedPlanWithTheValidCutPoints() throws Exception {
     String model = TestModels.fixtureDirectory(TestModels.KERAS_RESIDUAL_CNN).toString();
-    try (Membership membership =
-            EtcdMembership.connect(EtcdSettings.of(etcd.endpoint()), "main-invalid");
+    try (Membership membership = EtcdMembership.connect(etcd.clientSettings(), "main-invalid");
         JavaProcess process = dispatcher("main-invalid", FreePorts.next())) {
       membership.putSpec(new SpecRecord(model, null, List.of("no_such_layer"), null, 1));
       PlanRecord plan =
@@ -114,8 +111,7 @@ class DispatcherMainTest {
   @Test
   void aModelThatCannotBeLoadedIsReportedUnderLoadFailureBeforeTheProcessExits() throws Exception {
     Path missing = logs.resolve("no-such-model");
-    try (Membership membership =
-            EtcdMembership.connect(EtcdSettings.of(etcd.endpoint()), "main-unloadable");
+    try (Membership membership = EtcdMembership.connect(etcd.clientSettings(), "main-unloadable");
         JavaProcess process = dispatcher("main-unloadable", FreePorts.next())) {
       membership.putSpec(new SpecRecord(missing.toString(), null, null, 2, 4));
 

@@ -36,7 +36,8 @@ class PipelineFactoryTest {
     assertThat(unknownSplit.failed().validCutPoints()).isNotEmpty();
     assertThat(tooManyStages.failed().error()).contains("into 99 stages");
     assertThat(tooManyStages.failed().generation()).isEqualTo(3);
-    assertThat(disagreeing.failed().error()).contains("give either split points or a stage count");
+    assertThat(disagreeing.failed().error())
+        .isEqualTo("spec: set exactly one of splitAt and stages");
   }
 
   @Test

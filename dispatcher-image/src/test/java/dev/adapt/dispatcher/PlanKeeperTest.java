@@ -3,7 +3,6 @@ package dev.adapt.dispatcher;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.adapt.core.membership.EtcdMembership;
-import dev.adapt.core.membership.EtcdSettings;
 import dev.adapt.core.membership.Membership;
 import dev.adapt.core.membership.PlanRecord;
 import dev.adapt.core.membership.PlanStage;
@@ -35,9 +34,8 @@ class PlanKeeperTest {
   void theNewestPlanIsPublishedAgainWhenEtcdLostIt() throws Exception {
     PlanRecord first = plan(1, "a");
     PlanRecord second = plan(2, "b");
-    try (Membership dispatcherSide =
-            EtcdMembership.connect(EtcdSettings.of(etcd.endpoint()), "keeper");
-        Membership observer = EtcdMembership.connect(EtcdSettings.of(etcd.endpoint()), "keeper");
+    try (Membership dispatcherSide = EtcdMembership.connect(etcd.clientSettings(), "keeper");
+        Membership observer = EtcdMembership.connect(etcd.clientSettings(), "keeper");
         PlanKeeper keeper = new PlanKeeper(dispatcherSide).start()) {
       keeper.publish(first);
       keeper.publish(second);
@@ -55,9 +53,8 @@ class PlanKeeperTest {
     PlanRecord rejected =
         PlanRecord.failed(3, "builtin:resnet50", "h", "no such split point", List.of("x", "y"));
     try (Membership dispatcherSide =
-            EtcdMembership.connect(EtcdSettings.of(etcd.endpoint()), "keeper-rejected");
-        Membership observer =
-            EtcdMembership.connect(EtcdSettings.of(etcd.endpoint()), "keeper-rejected");
+            EtcdMembership.connect(etcd.clientSettings(), "keeper-rejected");
+        Membership observer = EtcdMembership.connect(etcd.clientSettings(), "keeper-rejected");
         PlanKeeper keeper = new PlanKeeper(dispatcherSide).start()) {
       keeper.publish(rejected);
       observer.await(s -> s.plan().isPresent(), WAIT);
@@ -76,7 +73,7 @@ class PlanKeeperTest {
   private static PlanRecord publishedAgain(String pipeline) throws Exception {
     long deadline = System.nanoTime() + WAIT.toNanos();
     while (System.nanoTime() < deadline) {
-      try (Membership fresh = EtcdMembership.connect(EtcdSettings.of(etcd.endpoint()), pipeline)) {
+      try (Membership fresh = EtcdMembership.connect(etcd.clientSettings(), pipeline)) {
         var plan = fresh.await(s -> s.synced(), WAIT).plan();
         if (plan.isPresent()) {
           return plan.get();

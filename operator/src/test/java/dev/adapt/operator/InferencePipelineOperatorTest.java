@@ -915,14 +915,22 @@ class InferencePipelineOperatorTest {
                     .endStatus()
                     .build());
 
-    InferencePipeline degraded = awaitPhase(namespace, "resnet50-gpu", Phase.Degraded, null);
-    Condition condition = condition(degraded, Conditions.DEGRADED);
-    assertThat(condition.getReason()).isEqualTo("PodProblems");
-    assertThat(condition.getMessage())
-        .contains(
-            unschedulable
-                + " is unschedulable: 0/3 nodes are available: 3 Insufficient nvidia.com/gpu.")
-        .contains(crashing + " CrashLoopBackOff");
+    awaitPhase(namespace, "resnet50-gpu", Phase.Degraded, null);
+    // The two pod edits are separate events: a reconciliation may see the first alone.
+    await("both pod problems in the Degraded condition")
+        .atMost(TIMEOUT)
+        .pollInterval(Duration.ofMillis(300))
+        .untilAsserted(
+            () -> {
+              Condition condition = condition(get(namespace, "resnet50-gpu"), Conditions.DEGRADED);
+              assertThat(condition.getReason()).isEqualTo("PodProblems");
+              assertThat(condition.getMessage())
+                  .contains(
+                      unschedulable
+                          + " is unschedulable: 0/3 nodes are available: 3 Insufficient"
+                          + " nvidia.com/gpu.")
+                  .contains(crashing + " CrashLoopBackOff");
+            });
   }
 
   @Test

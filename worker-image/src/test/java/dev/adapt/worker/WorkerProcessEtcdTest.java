@@ -3,7 +3,6 @@ package dev.adapt.worker;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.adapt.core.membership.EtcdMembership;
-import dev.adapt.core.membership.EtcdSettings;
 import dev.adapt.core.membership.Membership;
 import dev.adapt.core.membership.WorkerRecord;
 import dev.adapt.core.membership.WorkerState;
@@ -40,7 +39,7 @@ class WorkerProcessEtcdTest {
 
   @Test
   void workerProcessRegistersWithdrawsOnSigtermAndExpiresOnSigkill() throws Exception {
-    try (Membership observer = EtcdMembership.connect(EtcdSettings.of(etcd.endpoint()), "proc");
+    try (Membership observer = EtcdMembership.connect(etcd.clientSettings(), "proc");
         WorkerProcess polite = start("polite");
         WorkerProcess doomed = start("doomed")) {
       // Serving comes before the first etcd connection, which a fresh JVM makes slowly when busy.

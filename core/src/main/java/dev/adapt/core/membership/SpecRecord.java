@@ -1,5 +1,7 @@
 package dev.adapt.core.membership;
 
+import dev.adapt.core.model.ModelSource;
+import dev.adapt.core.plan.Partitioning;
 import java.util.List;
 
 /**
@@ -11,5 +13,26 @@ public record SpecRecord(
 
   public SpecRecord {
     splitAt = splitAt == null ? null : List.copyOf(splitAt);
+  }
+
+  /** The record of a request for {@code source}, cut as {@code partitioning} says. */
+  public static SpecRecord of(ModelSource source, Partitioning partitioning, long generation) {
+    return partitioning instanceof Partitioning.AtSplitPoints at
+        ? new SpecRecord(source.uri(), source.signature(), at.names(), null, generation)
+        : new SpecRecord(
+            source.uri(), source.signature(), null, partitioning.stageCount(), generation);
+  }
+
+  private static final Partitioning.Fields FIELDS =
+      new Partitioning.Fields("spec", "splitAt", "stages");
+
+  /**
+   * The request this record makes.
+   *
+   * @throws dev.adapt.core.plan.InvalidPartitioningException when it sets neither or both fields,
+   *     or a bad one
+   */
+  public Partitioning partitioning() {
+    return Partitioning.of(splitAt, stages, FIELDS);
   }
 }

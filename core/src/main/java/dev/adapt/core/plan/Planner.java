@@ -29,28 +29,18 @@ public final class Planner {
   private Planner() {}
 
   /**
-   * Resolves a partitioning request as specs write it: named split points when {@code splitAt} is
-   * given (an empty list means one stage), else {@code stages} balanced stages, else one stage.
+   * Plans the cuts a partitioning request asks for.
    *
    * @throws InvalidPlanException when the request is the spec's fault: split points that are no
-   *     valid cut points, a stage count the model cannot be cut into, or both disagreeing
+   *     valid cut points, or a stage count the model cannot be cut into
    * @throws DisallowedOpException when the model holds operations a pipeline does not run
    */
-  public static Plan plan(LoadedModel model, List<String> splitAt, Integer stages) {
-    if (splitAt != null && stages != null && stages != splitAt.size() + 1) {
-      throw new InvalidPlanException(
-          "give either split points or a stage count: "
-              + splitAt.size()
-              + " split points make "
-              + (splitAt.size() + 1)
-              + " stages, not "
-              + stages);
-    }
+  public static Plan plan(LoadedModel model, Partitioning partitioning) {
     requireModelOps(model);
-    if (splitAt != null) {
-      return named(model, splitAt);
+    if (partitioning instanceof Partitioning.AtSplitPoints at) {
+      return named(model, at.names());
     }
-    return balanced(model, stages == null ? 1 : stages);
+    return balanced(model, partitioning.stageCount());
   }
 
   /**

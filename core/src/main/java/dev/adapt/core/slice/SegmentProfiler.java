@@ -4,6 +4,7 @@ import dev.adapt.core.model.LoadedModel;
 import dev.adapt.core.plan.Planner;
 import dev.adapt.core.tensor.DType;
 import dev.adapt.core.tensor.HostTensor;
+import java.util.Arrays;
 import java.util.SplittableRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,8 +26,10 @@ public final class SegmentProfiler {
   private SegmentProfiler() {}
 
   /**
-   * Microseconds per batch item spent in each segment, averaged over {@code runs} traced runs of
-   * random inputs of {@code batchSize} items.
+   * Microseconds per batch item spent in each segment: the least over {@code runs} traced runs of
+   * random inputs of {@code batchSize} items. The least, not the mean, because on a shared machine
+   * noise only adds time: one descheduled operation would otherwise make its segment look like the
+   * whole model's work.
    */
   public static double[] measure(
       LoadedModel model, int batchSize, int runs, ExecutorOptions options) {
@@ -41,23 +44,25 @@ public final class SegmentProfiler {
       for (int i = 0; i < WARM_UP_RUNS; i++) {
         executor.run(input);
       }
+      Arrays.fill(micros, Double.POSITIVE_INFINITY);
       for (int run = 0; run < runs; run++) {
         RunMetadata trace = executor.trace(input);
+        double[] spentThisRun = new double[micros.length];
         for (DeviceStepStats device : trace.getStepStats().getDevStatsList()) {
           for (NodeExecStats node : device.getNodeStatsList()) {
             long spent = node.getOpEndRelMicros() - node.getOpStartRelMicros();
             int segment = segmentOf(model, node.getNodeName());
             if (segment >= 0) {
-              micros[segment] += spent;
+              spentThisRun[segment] += spent;
             } else {
               unattributed += spent;
             }
           }
         }
+        for (int i = 0; i < micros.length; i++) {
+          micros[i] = Math.min(micros[i], spentThisRun[i] / batchSize);
+        }
       }
-    }
-    for (int i = 0; i < micros.length; i++) {
-      micros[i] /= (double) runs * batchSize;
     }
     log.debug(
         "Profiled {}: {} µs per item outside any segment",

@@ -3,6 +3,7 @@ package dev.adapt.core.slice;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.adapt.core.plan.Partitioning;
 import dev.adapt.core.plan.Planner;
 import dev.adapt.core.security.DisallowedOpException;
 import dev.adapt.core.security.DisallowedOpException.DisallowedOp;
@@ -66,7 +67,7 @@ class ModelOpAllowlistTest {
   @Test
   void theModelsOwnSlicesPass() {
     var model = TestModels.fixture("keras_residual_cnn");
-    var plan = Planner.plan(model, null, 3);
+    var plan = Planner.plan(model, new Partitioning.Balanced(3));
     for (SliceArtifact slice : Slicer.slice(model, plan)) {
       assertThat(SliceArtifact.parse(slice.byteString()).sha256()).isEqualTo(slice.sha256());
     }
@@ -76,7 +77,7 @@ class ModelOpAllowlistTest {
   void aModelThatReadsFilesIsRefusedByThePlannerNamingTheNodes() {
     var model = TestModels.fixture("module_reads_file");
 
-    assertThatThrownBy(() -> Planner.plan(model, null, 1))
+    assertThatThrownBy(() -> Planner.plan(model, new Partitioning.Balanced(1)))
         .isInstanceOf(DisallowedOpException.class)
         .hasMessageContaining("the inference graph of ")
         .hasMessageContaining("(ReadFile)")

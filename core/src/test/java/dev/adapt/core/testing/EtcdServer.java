@@ -1,5 +1,6 @@
 package dev.adapt.core.testing;
 
+import dev.adapt.core.membership.EtcdSettings;
 import dev.adapt.core.security.TlsFiles;
 import java.io.File;
 import java.io.IOException;
@@ -29,7 +30,7 @@ import java.util.stream.Stream;
  * static EtcdServer etcd;
  * @BeforeAll static void startEtcd() { etcd = EtcdServer.start(); }
  * @AfterAll static void stopEtcd() { etcd.close(); }
- * ... EtcdSettings.of(etcd.endpoint()) ...
+ * ... EtcdMembership.connect(etcd.clientSettings(), pipeline) ...
  * }</pre>
  *
  * <p>{@link #startTls} serves clients over TLS with client-certificate authentication, as the
@@ -90,6 +91,18 @@ public final class EtcdServer implements AutoCloseable {
       server.close();
       throw e;
     }
+  }
+
+  /**
+   * How long a test's own read or write of this etcd may take. The components under test keep their
+   * own, short operation timeouts; the test's client waits as long as a busy machine needs, so that
+   * set-up and checks do not fail for want of a core.
+   */
+  public static final Duration TEST_CLIENT_TIMEOUT = Duration.ofSeconds(60);
+
+  /** Settings for a test's own client of this etcd: its endpoint, {@link #TEST_CLIENT_TIMEOUT}. */
+  public EtcdSettings clientSettings() {
+    return EtcdSettings.of(endpoint()).withOperationTimeout(TEST_CLIENT_TIMEOUT);
   }
 
   /** The client URL, e.g. {@code http://127.0.0.1:40123} ({@code https://} with TLS). */

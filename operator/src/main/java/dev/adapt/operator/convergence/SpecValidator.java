@@ -1,5 +1,6 @@
 package dev.adapt.operator.convergence;
 
+import dev.adapt.core.plan.Partitioning;
 import dev.adapt.operator.OperatorConfig;
 import dev.adapt.operator.crd.v1alpha1.DispatcherServiceSpec;
 import dev.adapt.operator.crd.v1alpha1.EtcdSpec;
@@ -21,6 +22,9 @@ import java.util.Set;
  * point names are found by the dispatcher, which knows the model.
  */
 public final class SpecValidator {
+
+  private static final Partitioning.Fields SPEC_FIELDS =
+      new Partitioning.Fields("spec.partitioning", "splitAt", "stages");
 
   private SpecValidator() {}
 
@@ -62,10 +66,8 @@ public final class SpecValidator {
   /** Stages the spec asks for: the balanced count, or one more than the split points. */
   public static int stageCount(InferencePipelineSpec spec) {
     PartitioningSpec partitioning = spec.getPartitioning();
-    if (partitioning.getStages() != null) {
-      return partitioning.getStages();
-    }
-    return partitioning.getSplitAt().size() + 1;
+    return Partitioning.of(partitioning.getSplitAt(), partitioning.getStages(), SPEC_FIELDS)
+        .stageCount();
   }
 
   private static void checkPartitioning(PartitioningSpec partitioning, List<String> problems) {
@@ -73,38 +75,18 @@ public final class SpecValidator {
       problems.add("spec.partitioning is required: set splitAt or stages");
       return;
     }
-    boolean named = partitioning.getSplitAt() != null;
-    boolean balanced = partitioning.getStages() != null;
-    if (named == balanced) {
-      problems.add("spec.partitioning: set exactly one of splitAt and stages");
-      return;
-    }
-    if (balanced && partitioning.getStages() < 1) {
-      problems.add("spec.partitioning.stages must be at least 1, not " + partitioning.getStages());
-    }
-    if (named) {
-      List<String> names = partitioning.getSplitAt();
-      if (names.isEmpty()) {
-        problems.add("spec.partitioning.splitAt names no split point: use stages: 1 for one stage");
-      }
-      Set<String> seen = new HashSet<>();
-      for (String name : names) {
-        if (isBlank(name)) {
-          problems.add("spec.partitioning.splitAt contains an empty name");
-        } else if (!seen.add(name)) {
-          problems.add("spec.partitioning.splitAt names " + name + " twice");
-        }
-      }
-    }
+    problems.addAll(
+        Partitioning.problems(partitioning.getSplitAt(), partitioning.getStages(), SPEC_FIELDS));
   }
 
   private static void checkStageReplicas(InferencePipelineSpec spec, List<String> problems) {
     if (spec.getStageReplicas() == null || spec.getPartitioning() == null) {
       return;
     }
+    PartitioningSpec partitioning = spec.getPartitioning();
     boolean partitioningValid =
-        (spec.getPartitioning().getSplitAt() == null)
-            != (spec.getPartitioning().getStages() == null);
+        Partitioning.problems(partitioning.getSplitAt(), partitioning.getStages(), SPEC_FIELDS)
+            .isEmpty();
     Set<Integer> seen = new HashSet<>();
     for (StageReplicas override : spec.getStageReplicas()) {
       Integer stage = override.getStage();

@@ -11,6 +11,7 @@ import dev.adapt.core.membership.SpecRecord;
 import dev.adapt.core.membership.WorkerRecord;
 import dev.adapt.core.membership.WorkerRegistration;
 import dev.adapt.core.membership.WorkerState;
+import dev.adapt.core.testing.EtcdServer;
 import dev.adapt.operator.resources.Labels;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -47,7 +48,10 @@ public final class PipelineDouble implements AutoCloseable {
     this.client = client;
     this.namespace = namespace;
     this.name = name;
-    this.membership = EtcdMembership.connect(EtcdSettings.of(etcdEndpoint), namespace + "." + name);
+    this.membership =
+        EtcdMembership.connect(
+            EtcdSettings.of(etcdEndpoint).withOperationTimeout(EtcdServer.TEST_CLIENT_TIMEOUT),
+            namespace + "." + name);
   }
 
   public EtcdMembership membership() {
