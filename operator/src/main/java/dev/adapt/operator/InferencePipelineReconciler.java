@@ -209,7 +209,6 @@ public class InferencePipelineReconciler
                 read,
                 pods,
                 template.hash(),
-                memberships.servingSeen(pipeline),
                 dispatcher.map(Readiness::rolledOut).orElse(false)));
     new DesiredState(
             config.etcdImageFor(pipeline),

@@ -5,6 +5,7 @@ import dev.adapt.core.membership.LoadFailureRecord;
 import dev.adapt.core.membership.MembershipSnapshot;
 import dev.adapt.core.membership.PlanRecord;
 import dev.adapt.core.membership.PlanStage;
+import dev.adapt.core.membership.ServingRecord;
 import dev.adapt.core.membership.StageAssigner;
 import dev.adapt.core.membership.StageLayout;
 import dev.adapt.core.membership.WorkerRecord;
@@ -35,13 +36,13 @@ import java.util.stream.Collectors;
  *
  * <ul>
  *   <li>A new plan (new split points or model) is rolled out blue/green. The workers of the serving
- *       plan ({@link ServingPlan}) keep their stages until a newer plan is serving: none is taken
- *       from them, their number never grows, and a stage of theirs that loses its last worker gets
- *       a spare. All other workers (standbys, surge pods if needed, workers of a plan that was
- *       overtaken before it served) are given one stage each of the published plan; once every one
- *       of its stages has a worker holding its slice it serves, all workers move to it and the
- *       surge pods go. A plan that is overtaken while it loads is abandoned; its workers move on to
- *       the newer one.
+ *       plan (the {@code serving} record the dispatcher publishes, {@link PublishedPlans}) keep
+ *       their stages until a newer plan is serving: none is taken from them, their number never
+ *       grows, and a stage of theirs that loses its last worker gets a spare. All other workers
+ *       (standbys, surge pods if needed, workers of a plan that was overtaken before it served) are
+ *       given one stage each of the published plan; once every one of its stages has a worker
+ *       holding its slice it serves, all workers move to it and the surge pods go. A plan that is
+ *       overtaken while it loads is abandoned; its workers move on to the newer one.
  *   <li>While no newer valid plan is published (the dispatcher is still resolving the spec, could
  *       not load the model, or rejected the split points), the serving plan keeps its layout and
  *       fails over as usual.
@@ -62,7 +63,8 @@ public final class WorkerPlanner {
    * @param layout the stages and replicas the spec asks for
    * @param specGeneration the generation of the partitioning request in etcd (the wanted plan)
    * @param snapshot the pipeline's membership, or empty when etcd could not be read
-   * @param serving the plan known to serve (from the last status, or seen by the etcd watch since)
+   * @param servingInLastStatus the plan in service that the last status recorded: it stands in for
+   *     the {@code serving} record only while etcd lacks it
    * @param ordinalOf the ordinal of a worker id of this pipeline
    */
   public record Facts(
@@ -70,7 +72,7 @@ public final class WorkerPlanner {
       long specGeneration,
       Optional<MembershipSnapshot> snapshot,
       List<WorkerPod> pods,
-      Optional<ServingPlan> serving,
+      Optional<ServingRecord> servingInLastStatus,
       Function<String, OptionalInt> ordinalOf,
       Function<Integer, String> nameOf) {}
 
@@ -85,13 +87,13 @@ public final class WorkerPlanner {
           names,
           Optional.empty(),
           WorkerPlan.activity(Reason.WaitingForEtcd, "waiting for etcd"),
-          facts.serving());
+          facts.servingInLastStatus());
     }
     MembershipSnapshot snapshot = facts.snapshot().get();
     Map<String, WorkerRecord> live = live(usable, snapshot);
-    Optional<ServingPlan> serving =
-        ServingPlan.advance(facts.serving(), snapshot, facts.specGeneration());
-    Optional<PlanRecord> target = ServingPlan.target(serving, snapshot);
+    Optional<ServingRecord> serving =
+        PublishedPlans.serving(snapshot, facts.servingInLastStatus(), facts.specGeneration());
+    Optional<PlanRecord> target = PublishedPlans.target(serving, snapshot);
     if (serving.isPresent() && snapshot.plan().isEmpty()) {
       // Only the dispatcher writes the plan key and nothing deletes it: etcd lost its keys (the
       // managed etcd keeps them in an emptyDir). Its PlanKeeper publishes the plan again; until
@@ -121,7 +123,7 @@ public final class WorkerPlanner {
           usable,
           live,
           snapshot,
-          ServingPlan.record(serving, snapshot).orElse(null),
+          PublishedPlans.record(serving, snapshot).orElse(null),
           serving);
     }
     // Nothing served before: nothing to assign until a plan exists.
@@ -144,9 +146,9 @@ public final class WorkerPlanner {
       Map<String, WorkerRecord> live,
       MembershipSnapshot snapshot,
       PlanRecord plan,
-      Optional<ServingPlan> serving) {
-    long generation = serving.map(ServingPlan::generation).orElseGet(() -> plan.generation());
-    int stageCount = serving.map(ServingPlan::stageCount).orElseGet(() -> plan.stageCount());
+      Optional<ServingRecord> serving) {
+    long generation = serving.map(ServingRecord::generation).orElseGet(() -> plan.generation());
+    int stageCount = serving.map(ServingRecord::stageCount).orElseGet(() -> plan.stageCount());
     StageLayout layout = resized(facts.layout(), stageCount);
     Map<String, Assignment> current = ofGeneration(snapshot.assignments(), generation);
     Optional<WorkerPlan.Activity> planChange =
@@ -176,7 +178,7 @@ public final class WorkerPlanner {
       List<WorkerPod> usable,
       Map<String, WorkerRecord> live,
       MembershipSnapshot snapshot,
-      ServingPlan serving,
+      ServingRecord serving,
       PlanRecord target) {
     Map<String, Assignment> ofServing = ofGeneration(snapshot.assignments(), serving.generation());
     Map<String, Assignment> ofTarget = ofGeneration(snapshot.assignments(), target.generation());
@@ -190,7 +192,7 @@ public final class WorkerPlanner {
             keepers.values(),
             ofServing,
             slices(
-                ServingPlan.record(Optional.of(serving), snapshot).orElse(null),
+                PublishedPlans.record(Optional.of(serving), snapshot).orElse(null),
                 serving.generation()));
     Map<String, WorkerRecord> spares = new TreeMap<>(live);
     spares.keySet().removeAll(assignments.keySet());
@@ -254,7 +256,7 @@ public final class WorkerPlanner {
    * dispatcher resolving the spec, a model it could not load, or split points it rejected.
    */
   private static Optional<WorkerPlan.Activity> waitingForPlan(
-      long wanted, Optional<ServingPlan> serving, MembershipSnapshot snapshot) {
+      long wanted, Optional<ServingRecord> serving, MembershipSnapshot snapshot) {
     String serves =
         serving.map(s -> "; plan generation " + s.generation() + " keeps serving").orElse("");
     Optional<PlanRecord> published = snapshot.plan().filter(p -> p.generation() == wanted);
@@ -293,7 +295,7 @@ public final class WorkerPlanner {
       StageLayout layout,
       Map<String, Assignment> current,
       List<WorkerPod> outdated,
-      Optional<ServingPlan> serving) {
+      Optional<ServingRecord> serving) {
     long generation = plan.generation();
     Set<String> retired = new HashSet<>();
     Optional<WorkerPod> handingOver = Optional.empty();

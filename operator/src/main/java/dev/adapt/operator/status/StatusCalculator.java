@@ -3,9 +3,10 @@ package dev.adapt.operator.status;
 import dev.adapt.core.membership.Assignment;
 import dev.adapt.core.membership.MembershipSnapshot;
 import dev.adapt.core.membership.PlanRecord;
+import dev.adapt.core.membership.ServingRecord;
 import dev.adapt.core.membership.StageLayout;
 import dev.adapt.core.membership.WorkerRecord;
-import dev.adapt.operator.convergence.ServingPlan;
+import dev.adapt.operator.convergence.PublishedPlans;
 import dev.adapt.operator.convergence.WorkerPlan;
 import dev.adapt.operator.convergence.WorkerPlan.Activity;
 import dev.adapt.operator.convergence.WorkerPlan.Reason;
@@ -74,18 +75,18 @@ public final class StatusCalculator {
             .flatMap(MembershipSnapshot::plan)
             .filter(p -> p.generation() == o.specGeneration());
     Optional<String> invalid = invalidity(o.problems(), current);
-    Optional<ServingPlan> serving = Optional.ofNullable(o.workers()).flatMap(WorkerPlan::serving);
+    Optional<ServingRecord> serving = Optional.ofNullable(o.workers()).flatMap(WorkerPlan::serving);
     Optional<PlanRecord> target =
         o.snapshot()
             .filter(MembershipSnapshot::synced)
-            .flatMap(s -> ServingPlan.target(serving, s));
+            .flatMap(s -> PublishedPlans.target(serving, s));
     // The stages shown: the serving plan's; before any plan served, the plan being deployed's.
     Optional<PlanRecord> shownPlan;
     if (serving.isPresent()) {
       status.setPlanGeneration(serving.get().generation());
       status.setStageCount(serving.get().stageCount());
       status.setSplitPoints(new ArrayList<>(serving.get().splitPoints()));
-      shownPlan = o.snapshot().flatMap(s -> ServingPlan.record(serving, s));
+      shownPlan = o.snapshot().flatMap(s -> PublishedPlans.record(serving, s));
     } else if (target.isPresent()) {
       status.setStageCount(target.get().stageCount());
       shownPlan = target;

@@ -6,10 +6,10 @@ import dev.adapt.core.membership.Assignment;
 import dev.adapt.core.membership.MembershipSnapshot;
 import dev.adapt.core.membership.PlanRecord;
 import dev.adapt.core.membership.PlanStage;
+import dev.adapt.core.membership.ServingRecord;
 import dev.adapt.core.membership.StageLayout;
 import dev.adapt.core.membership.WorkerRecord;
 import dev.adapt.core.membership.WorkerState;
-import dev.adapt.operator.convergence.ServingPlan;
 import dev.adapt.operator.convergence.WorkerPlan;
 import dev.adapt.operator.crd.v1alpha1.InferencePipeline;
 import dev.adapt.operator.crd.v1alpha1.InferencePipelineStatus;
@@ -78,20 +78,26 @@ class StatusCalculatorTest {
 
   private InferencePipelineStatus compute(boolean dispatcherReady, Instant now) {
     MembershipSnapshot snapshot = new MembershipSnapshot(true, 1, workers, assignments, plan, null);
-    // The serving plan as the planner derives it: the last status's, or the plan once served.
+    // The plan in service as the dispatcher publishes it: the last status's, or the plan once
+    // every stage of it is served.
     InferencePipelineStatus last = pipeline.getStatus();
-    Optional<ServingPlan> known =
+    Optional<ServingRecord> serving =
         last == null || last.getPlanGeneration() == null
             ? Optional.empty()
             : Optional.of(
-                new ServingPlan(
+                new ServingRecord(
                     last.getPlanGeneration(), last.getStageCount(), last.getSplitPoints()));
+    if (plan.generation() <= specGeneration
+        && serving.map(s -> s.generation() < plan.generation()).orElse(true)
+        && snapshot.servesEveryStage(plan)) {
+      serving = Optional.of(ServingRecord.of(plan));
+    }
     WorkerPlan decision =
         new WorkerPlan(
             pods.stream().map(p -> p.getMetadata().getName()).toList(),
             Optional.of(new TreeMap<>(assignments)),
             activity,
-            ServingPlan.advance(known, snapshot, specGeneration));
+            serving);
     return StatusCalculator.compute(
         new StatusCalculator.Observed(
             pipeline,
