@@ -224,7 +224,6 @@ public class InferencePipelineReconciler
     var observed =
         new StatusCalculator.Observed(
             pipeline,
-            List.of(),
             PipelineFacts.layout(pipeline.getSpec()),
             specGeneration,
             read,

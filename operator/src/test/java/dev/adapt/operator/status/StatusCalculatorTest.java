@@ -101,7 +101,6 @@ class StatusCalculatorTest {
     return StatusCalculator.compute(
         new StatusCalculator.Observed(
             pipeline,
-            List.of(),
             LAYOUT,
             specGeneration,
             Optional.of(snapshot),
@@ -253,7 +252,6 @@ class StatusCalculatorTest {
         StatusCalculator.compute(
             new StatusCalculator.Observed(
                 pipeline,
-                List.of(),
                 LAYOUT,
                 0,
                 Optional.empty(),
