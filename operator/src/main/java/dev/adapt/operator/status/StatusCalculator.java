@@ -6,7 +6,7 @@ import dev.adapt.core.membership.PlanRecord;
 import dev.adapt.core.membership.ServingRecord;
 import dev.adapt.core.membership.StageLayout;
 import dev.adapt.core.membership.WorkerRecord;
-import dev.adapt.operator.convergence.PublishedPlans;
+import dev.adapt.operator.convergence.RolloutState;
 import dev.adapt.operator.convergence.WorkerPlan;
 import dev.adapt.operator.convergence.WorkerPlan.Activity;
 import dev.adapt.operator.convergence.WorkerPlan.Reason;
@@ -73,18 +73,17 @@ public final class StatusCalculator {
             .flatMap(MembershipSnapshot::plan)
             .filter(p -> p.generation() == o.specGeneration());
     Optional<String> invalid = current.flatMap(StatusCalculator::rejection);
-    Optional<ServingRecord> serving = o.workers().serving();
-    Optional<PlanRecord> target =
-        o.snapshot()
-            .filter(MembershipSnapshot::synced)
-            .flatMap(s -> PublishedPlans.target(serving, s));
+    // Serving and loading plans as the decision's rollout state has them.
+    RolloutState state = o.workers().state();
+    Optional<ServingRecord> serving = state.serving();
+    Optional<PlanRecord> target = state.loading();
     // The stages shown: the serving plan's; before any plan served, the plan being deployed's.
     Optional<PlanRecord> shownPlan;
     if (serving.isPresent()) {
       status.setPlanGeneration(serving.get().generation());
       status.setStageCount(serving.get().stageCount());
       status.setSplitPoints(new ArrayList<>(serving.get().splitPoints()));
-      shownPlan = o.snapshot().flatMap(s -> PublishedPlans.record(serving, s));
+      shownPlan = state.servingPlan();
     } else if (target.isPresent()) {
       status.setStageCount(target.get().stageCount());
       shownPlan = target;

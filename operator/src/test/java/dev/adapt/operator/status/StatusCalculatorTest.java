@@ -10,7 +10,9 @@ import dev.adapt.core.membership.ServingRecord;
 import dev.adapt.core.membership.StageLayout;
 import dev.adapt.core.membership.WorkerRecord;
 import dev.adapt.core.membership.WorkerState;
+import dev.adapt.operator.convergence.RolloutState;
 import dev.adapt.operator.convergence.WorkerPlan;
+import dev.adapt.operator.convergence.WorkerPlanner;
 import dev.adapt.operator.crd.v1alpha1.InferencePipeline;
 import dev.adapt.operator.crd.v1alpha1.InferencePipelineStatus;
 import dev.adapt.operator.crd.v1alpha1.Phase;
@@ -25,6 +27,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
@@ -92,12 +95,22 @@ class StatusCalculatorTest {
         && snapshot.servesEveryStage(plan)) {
       serving = Optional.of(ServingRecord.of(plan));
     }
+    RolloutState state =
+        RolloutState.of(
+            new WorkerPlanner.Facts(
+                LAYOUT,
+                specGeneration,
+                Optional.of(snapshot.withServing(serving.orElse(null))),
+                List.of(),
+                Optional.empty(),
+                id -> OptionalInt.empty(),
+                ordinal -> "w" + ordinal));
     WorkerPlan decision =
         new WorkerPlan(
             pods.stream().map(p -> p.getMetadata().getName()).toList(),
             Optional.of(new TreeMap<>(assignments)),
             activity,
-            serving);
+            state);
     return StatusCalculator.compute(
         new StatusCalculator.Observed(
             pipeline,
@@ -261,7 +274,7 @@ class StatusCalculatorTest {
                     Optional.of(
                         new WorkerPlan.Activity(
                             WorkerPlan.Reason.WaitingForEtcd, "waiting for etcd")),
-                    Optional.empty()),
+                    new RolloutState.EtcdUnread(Optional.empty())),
                 List.of(),
                 false,
                 Optional.of("waiting for the etcd StatefulSet resnet50-etcd to be ready"),
