@@ -4,6 +4,7 @@ import dev.adapt.core.membership.Assignment;
 import dev.adapt.core.membership.Membership;
 import dev.adapt.core.membership.MembershipSnapshot;
 import dev.adapt.core.membership.PlanRecord;
+import dev.adapt.core.membership.ServingRecord;
 import dev.adapt.core.membership.Subscription;
 import dev.adapt.core.membership.WorkerRecord;
 import dev.adapt.core.membership.WorkerState;
@@ -22,7 +23,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A new plan ({@link #replan}) is published and rolled onto while the current one keeps serving:
  * workers assigned to the new plan's generation get its slices, and once every stage has a ready
- * replica new batches take the new plan ({@link ServedPlans}).
+ * replica new batches take the new plan ({@link ServedPlans}). The plan in service is published
+ * under {@code serving} ({@link PlanKeeper}): the operator reads it rather than deciding for
+ * itself.
  */
 public final class Dispatcher implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
@@ -49,7 +52,7 @@ public final class Dispatcher implements AutoCloseable {
             .peerTls()
             .map(tls -> new WorkerChannels(tls.channelCredentials()))
             .orElseGet(WorkerChannels::new);
-    this.planKeeper = new PlanKeeper(membership);
+    this.planKeeper = new PlanKeeper(membership, plans::inService);
     this.pusher =
         new SlicePusher(
             channels,
@@ -111,6 +114,7 @@ public final class Dispatcher implements AutoCloseable {
    * operator reports it while the current plan keeps serving.
    */
   public void publishRejected(PlanRecord rejected) {
+    plans.published(rejected.generation());
     planKeeper.publish(rejected);
   }
 
@@ -150,6 +154,11 @@ public final class Dispatcher implements AutoCloseable {
   /** The generation of the plan that takes new requests. */
   public long planGeneration() {
     return plans.current().generation();
+  }
+
+  /** The plan in service as this dispatcher publishes it; empty until the first plan served. */
+  public Optional<ServingRecord> inService() {
+    return plans.inService();
   }
 
   /** Transfers of slice bytes started so far (offers the worker answered "held" not counted). */
@@ -234,6 +243,7 @@ public final class Dispatcher implements AutoCloseable {
                   change.to(),
                   change.unanswered());
             });
+    planKeeper.servingChanged();
     List<List<Replica>> byStage = replicas();
     Set<Replica> live = new HashSet<>();
     for (WorkerRecord worker : snapshot.workers().values()) {

@@ -2,6 +2,7 @@ package dev.adapt.dispatcher;
 
 import dev.adapt.core.membership.MembershipSnapshot;
 import dev.adapt.core.membership.PlanRecord;
+import dev.adapt.core.membership.ServingRecord;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -13,11 +14,15 @@ import org.slf4j.LoggerFactory;
 /**
  * The plan generations a dispatcher routes through. The current plan takes new requests. A new plan
  * is pending from its publication until every one of its stages has a replica; then it becomes the
- * current plan in one step. A pending plan that a newer published plan (the {@code plan} key) has
- * overtaken never takes over: the operator moves its workers to the newer plan and keeps the
- * current plan's workers until a plan takes over by this same rule, so both sides agree on which
- * plan serves. The plan it replaces retires: its slices are dropped at once, and it is forgotten
- * when the last request admitted under it has been answered.
+ * current plan in one step. A pending plan that a newer published plan (this dispatcher's, or the
+ * {@code plan} key's) has overtaken never takes over. The plan it replaces retires: its slices are
+ * dropped at once, and it is forgotten when the last request admitted under it has been answered.
+ *
+ * <p>This is where the plan in service is decided ({@link #inService}): the current plan once all
+ * of its stages have been served, which for a plan that took over is at once and for the first plan
+ * is when its workers are ready. The dispatcher publishes it under {@code serving}; the operator
+ * reads that record and keeps the workers of the plan in service, instead of inferring the switch
+ * itself from snapshots its watch may skip.
  *
  * <p>A request carries the generation it was admitted under (its lane). Its batch goes to the
  * current plan when that computes the same model, else to the plan it was admitted under; a replay
@@ -54,10 +59,13 @@ final class ServedPlans {
   private final List<PlanGeneration> pending = new ArrayList<>();
   private final List<PlanGeneration> retired = new ArrayList<>();
   private PlanGeneration current;
+  private boolean currentInService;
+  private long newestPublished = Long.MIN_VALUE;
   private CompletableFuture<Void> changed = new CompletableFuture<>();
 
   ServedPlans(ServedPipeline first, int maxInFlightBatches) {
     current = new PlanGeneration(first, maxInFlightBatches, new ReplicaTable(load));
+    newestPublished = current.generation();
   }
 
   synchronized PlanGeneration current() {
@@ -70,6 +78,23 @@ final class ServedPlans {
     plans.add(current);
     plans.addAll(pending);
     return plans;
+  }
+
+  /**
+   * The plan in service: the current plan, once every one of its stages has been served; empty
+   * while the first plan waits for its workers.
+   */
+  synchronized Optional<ServingRecord> inService() {
+    return currentInService ? Optional.of(ServingRecord.of(current.plan())) : Optional.empty();
+  }
+
+  /**
+   * A plan of {@code generation} is being published (valid or rejected): no older pending plan may
+   * take over from now on, even before the membership shows the publication. Called before the plan
+   * is written, so that the plan in service that etcd shows next to it is final.
+   */
+  synchronized void published(long generation) {
+    newestPublished = Math.max(newestPublished, generation);
   }
 
   /** Every stage of the current plan has a replica outside quarantine. */
@@ -87,6 +112,7 @@ final class ServedPlans {
       log.info("plan generation {} is already the current plan", generation);
       return;
     }
+    published(generation);
     pending.removeIf(p -> p.generation() == generation);
     pending.add(new PlanGeneration(next, maxInFlightBatches, new ReplicaTable(load)));
     while (pending.size() > MAX_PENDING) {
@@ -98,14 +124,21 @@ final class ServedPlans {
 
   /**
    * Reads every plan's replicas from the membership and switches to the newest pending plan whose
-   * every stage has a replica, unless a newer plan is published. Waiting batches are woken either
-   * way.
+   * every stage has a replica, unless a newer plan is published. The first plan goes into service
+   * by the same rule, only without a switch. Waiting batches are woken either way.
    */
   synchronized Optional<Switch> refresh(MembershipSnapshot snapshot) {
     for (PlanGeneration plan : all()) {
       plan.replicas().update(plan.replicasIn(snapshot));
     }
-    long published = snapshot.plan().map(PlanRecord::generation).orElse(Long.MIN_VALUE);
+    long published =
+        Math.max(
+            newestPublished, snapshot.plan().map(PlanRecord::generation).orElse(Long.MIN_VALUE));
+    if (!currentInService
+        && current.generation() >= published
+        && snapshot.servesEveryStage(current.plan())) {
+      currentInService = true;
+    }
     Optional<Switch> switched = Optional.empty();
     for (int i = pending.size() - 1; i >= 0; i--) {
       PlanGeneration next = pending.get(i);
@@ -115,6 +148,7 @@ final class ServedPlans {
         passedOver.forEach(PlanGeneration::releaseSlices);
         PlanGeneration previous = current;
         current = next;
+        currentInService = true;
         previous.releaseSlices();
         if (previous.admitted() > 0) {
           retired.add(previous);

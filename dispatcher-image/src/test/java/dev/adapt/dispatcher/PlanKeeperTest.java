@@ -4,16 +4,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.adapt.core.membership.EtcdMembership;
 import dev.adapt.core.membership.Membership;
+import dev.adapt.core.membership.MembershipSnapshot;
 import dev.adapt.core.membership.PlanRecord;
 import dev.adapt.core.membership.PlanStage;
+import dev.adapt.core.membership.ServingRecord;
 import dev.adapt.core.testing.EtcdServer;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** The plan key survives an etcd that comes back without its data. */
+/**
+ * The plan and serving keys survive an etcd that comes back without its data, and the plan in
+ * service lands before the next plan.
+ */
 class PlanKeeperTest {
   /** Generous: after etcd's restart the clients reconnect on gRPC's backoff schedule. */
   private static final Duration WAIT = Duration.ofSeconds(60);
@@ -63,6 +70,48 @@ class PlanKeeperTest {
       etcd.restartEmpty();
 
       assertThat(publishedAgain("keeper-rejected")).isEqualTo(rejected);
+    }
+  }
+
+  @Test
+  void thePlanInServiceIsPublishedBeforeTheNextPlanAndAgainWhenEtcdLostIt() throws Exception {
+    AtomicReference<Optional<ServingRecord>> inService = new AtomicReference<>(Optional.empty());
+    ServingRecord one = new ServingRecord(1, 2, List.of("conv4_block1_add"));
+    try (Membership dispatcherSide =
+            EtcdMembership.connect(etcd.clientSettings(), "keeper-serving");
+        Membership observer =
+            EtcdMembership.connect(etcd.clientSettings(), "keeper-serving");
+        PlanKeeper keeper = new PlanKeeper(dispatcherSide, inService::get).start()) {
+      keeper.publish(plan(1, "a"));
+      observer.await(s -> s.plan().isPresent(), WAIT);
+      assertThat(observer.snapshot().serving()).isEmpty();
+
+      inService.set(Optional.of(one));
+      keeper.servingChanged();
+      assertThat(observer.await(s -> s.serving().isPresent(), WAIT).serving()).contains(one);
+
+      // A switch that the background writer has not written yet goes out before the next plan.
+      ServingRecord two = new ServingRecord(2, 2, List.of("conv4_block1_add"));
+      inService.set(Optional.of(two));
+      keeper.publish(plan(3, "c"));
+      assertThat(fresh("keeper-serving").serving()).contains(two);
+
+      etcd.kill();
+      etcd.restartEmpty();
+
+      assertThat(publishedAgain("keeper-serving").generation()).isEqualTo(3);
+      long deadline = System.nanoTime() + WAIT.toNanos();
+      while (fresh("keeper-serving").serving().isEmpty() && System.nanoTime() < deadline) {
+        Thread.sleep(200);
+      }
+      assertThat(fresh("keeper-serving").serving()).contains(two);
+    }
+  }
+
+  /** What etcd holds now, read by a new client. */
+  private static MembershipSnapshot fresh(String pipeline) throws Exception {
+    try (Membership reader = EtcdMembership.connect(etcd.clientSettings(), pipeline)) {
+      return reader.await(MembershipSnapshot::synced, WAIT);
     }
   }
 

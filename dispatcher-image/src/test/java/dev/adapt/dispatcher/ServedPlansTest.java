@@ -7,6 +7,7 @@ import dev.adapt.core.membership.Assignment;
 import dev.adapt.core.membership.MembershipSnapshot;
 import dev.adapt.core.membership.PlanRecord;
 import dev.adapt.core.membership.PlanStage;
+import dev.adapt.core.membership.ServingRecord;
 import dev.adapt.core.membership.WorkerRecord;
 import dev.adapt.core.membership.WorkerState;
 import dev.adapt.core.model.ModelSource;
@@ -140,7 +141,7 @@ class ServedPlansTest {
   }
 
   @Test
-  void theNewestPendingPlanThatIsServedTakesOverAndOlderPendingOnesAreDropped() {
+  void onlyTheNewestPublishedPlanTakesOverAndOlderPendingOnesAreDropped() {
     membership.assign("a", 1, 0).assign("b", 1, 1);
     plans.offer(pipeline(CNN, CNN_SOURCE, 2, 1), 1);
     plans.offer(pipeline(CNN, CNN_SOURCE, 3, 1), 1);
@@ -151,11 +152,13 @@ class ServedPlansTest {
         .containsExactly(1L, 3L, 4L);
 
     membership.assign("c", 3, 0);
-    assertThat(plans.refresh(membership.snapshot()).orElseThrow().to().generation()).isEqualTo(3);
-    assertThat(plans.pushable()).extracting(PlanGeneration::generation).containsExactly(3L, 4L);
+    assertThat(plans.refresh(membership.snapshot()))
+        .as("generation 4 was published after 3, even if the membership does not show it yet")
+        .isEmpty();
 
     membership.assign("d", 4, 0);
     assertThat(plans.refresh(membership.snapshot()).orElseThrow().to().generation()).isEqualTo(4);
+    assertThat(plans.pushable()).extracting(PlanGeneration::generation).containsExactly(4L);
   }
 
   @Test
@@ -173,6 +176,49 @@ class ServedPlansTest {
     membership.unassign("c").assign("c", 3, 0).assign("d", 3, 1);
     assertThat(plans.refresh(membership.snapshot()).orElseThrow().to().generation()).isEqualTo(3);
     assertThat(plans.pushable()).extracting(PlanGeneration::generation).containsExactly(3L);
+  }
+
+  @Test
+  void thePlanInServiceIsTheCurrentPlanOnceEveryStageOfItWasServed() {
+    assertThat(plans.inService()).as("the first plan, before any worker serves it").isEmpty();
+    membership.assign("a", 1, 0);
+    plans.refresh(membership.snapshot());
+    assertThat(plans.inService()).as("one stage of two is served").isEmpty();
+
+    membership.assign("b", 1, 1);
+    plans.refresh(membership.snapshot());
+    assertThat(plans.inService()).contains(new ServingRecord(1, 2, List.of()));
+    membership.unassign("a");
+    plans.refresh(membership.snapshot());
+    assertThat(plans.inService())
+        .as("a stage losing its worker fails over; the plan stays in service")
+        .contains(new ServingRecord(1, 2, List.of()));
+
+    plans.offer(pipeline(CNN, CNN_SOURCE, 2, 1), 1);
+    assertThat(plans.inService()).map(ServingRecord::generation).contains(1L);
+    membership.assign("c", 2, 0);
+    assertThat(plans.refresh(membership.snapshot())).isPresent();
+    assertThat(plans.inService()).contains(new ServingRecord(2, 1, List.of()));
+  }
+
+  @Test
+  void aFirstPlanOvertakenBeforeItWasServedNeverGoesIntoService() {
+    plans.offer(pipeline(CNN, CNN_SOURCE, 2, 1), 1);
+    membership.assign("a", 1, 0).assign("b", 1, 1);
+    assertThat(plans.refresh(membership.snapshot())).isEmpty();
+    assertThat(plans.inService()).isEmpty();
+  }
+
+  @Test
+  void aRejectedPublicationOvertakesAPendingPlanBeforeTheMembershipShowsIt() {
+    membership.assign("a", 1, 0).assign("b", 1, 1);
+    plans.refresh(membership.snapshot());
+    plans.offer(pipeline(CNN, CNN_SOURCE, 2, 1), 1);
+    plans.published(3);
+    membership.assign("c", 2, 0);
+
+    assertThat(plans.refresh(membership.snapshot())).isEmpty();
+    assertThat(plans.inService()).map(ServingRecord::generation).contains(1L);
   }
 
   private static ServedPlans.Go go(ServedPlans.Choice choice) {

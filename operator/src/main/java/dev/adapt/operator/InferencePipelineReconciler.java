@@ -209,7 +209,6 @@ public class InferencePipelineReconciler
                 read,
                 pods,
                 template.hash(),
-                memberships.servingSeen(pipeline),
                 dispatcher.map(Readiness::rolledOut).orElse(false)));
     new DesiredState(
             config.etcdImageFor(pipeline),
@@ -225,7 +224,6 @@ public class InferencePipelineReconciler
     var observed =
         new StatusCalculator.Observed(
             pipeline,
-            List.of(),
             PipelineFacts.layout(pipeline.getSpec()),
             specGeneration,
             read,

@@ -5,6 +5,10 @@ import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KeyValue;
 import io.etcd.jetcd.Watch;
+import io.etcd.jetcd.kv.GetResponse;
+import io.etcd.jetcd.kv.TxnResponse;
+import io.etcd.jetcd.op.Cmp;
+import io.etcd.jetcd.op.CmpTarget;
 import io.etcd.jetcd.op.Op;
 import io.etcd.jetcd.options.DeleteOption;
 import io.etcd.jetcd.options.GetOption;
@@ -174,6 +178,54 @@ public final class EtcdMembership implements Membership {
         "publish plan generation " + plan.generation());
   }
 
+  /**
+   * Compare-and-put: reads the stored record, and writes only if it is absent or of an older
+   * generation, in a transaction that fails when the key changed since that read (then it reads
+   * again). Two dispatchers (a Deployment rolling) can thus never lower the generation, whatever
+   * order their writes arrive in. A malformed stored value counts as absent.
+   */
+  @Override
+  public boolean publishServing(ServingRecord serving) {
+    ByteSequence key = bytes(keys.serving());
+    String what = "publish serving plan generation " + serving.generation();
+    while (true) {
+      GetResponse stored = await(client.getKVClient().get(key), what);
+      Cmp unchanged;
+      if (stored.getKvs().isEmpty()) {
+        unchanged = new Cmp(key, Cmp.Op.EQUAL, CmpTarget.createRevision(0));
+      } else {
+        KeyValue kv = stored.getKvs().get(0);
+        if (storedGeneration(kv) >= serving.generation()) {
+          return false;
+        }
+        unchanged = new Cmp(key, Cmp.Op.EQUAL, CmpTarget.modRevision(kv.getModRevision()));
+      }
+      TxnResponse written =
+          await(
+              client
+                  .getKVClient()
+                  .txn()
+                  .If(unchanged)
+                  .Then(Op.put(key, json(serving), PutOption.DEFAULT))
+                  .commit(),
+              what);
+      if (written.isSucceeded()) {
+        return true;
+      }
+      LOG.debug("serving key of pipeline {} changed while {}; reading it again", pipeline, what);
+    }
+  }
+
+  private long storedGeneration(KeyValue kv) {
+    try {
+      return MembershipJson.read(keys.serving(), kv.getValue().getBytes(), ServingRecord.class)
+          .generation();
+    } catch (MembershipJson.MalformedRecordException | IllegalArgumentException e) {
+      LOG.warn("overwriting a malformed serving record: {}", e.getMessage());
+      return Long.MIN_VALUE;
+    }
+  }
+
   @Override
   public void putSpec(SpecRecord spec) {
     await(client.getKVClient().put(bytes(keys.spec()), json(spec)), "write spec " + spec);
@@ -229,6 +281,7 @@ public final class EtcdMembership implements Membership {
       Map<String, WorkerRecord> workers = new HashMap<>();
       Map<String, Assignment> assignments = new HashMap<>();
       PlanRecord[] plan = new PlanRecord[1];
+      ServingRecord[] serving = new ServingRecord[1];
       SpecRecord[] spec = new SpecRecord[1];
       LoadFailureRecord[] loadFailure = new LoadFailureRecord[1];
       for (KeyValue kv : response.getKvs()) {
@@ -249,6 +302,8 @@ public final class EtcdMembership implements Membership {
                                     readAssignment(key, parsed.workerId(), value));
                             case PLAN ->
                                 plan[0] = MembershipJson.read(key, value, PlanRecord.class);
+                            case SERVING ->
+                                serving[0] = MembershipJson.read(key, value, ServingRecord.class);
                             case SPEC ->
                                 spec[0] = MembershipJson.read(key, value, SpecRecord.class);
                             case LOAD_FAILURE ->
@@ -257,7 +312,7 @@ public final class EtcdMembership implements Membership {
                           }
                         }));
       }
-      state.reset(revision, workers, assignments, plan[0], spec[0], loadFailure[0]);
+      state.reset(revision, workers, assignments, plan[0], serving[0], spec[0], loadFailure[0]);
       // Created-notify: the answer to the watch's creation carries the store's revision.
       WatchOption option =
           WatchOption.builder()
@@ -371,6 +426,12 @@ public final class EtcdMembership implements Membership {
         changes.plan(null);
         if (put) {
           readQuietly(() -> changes.plan(MembershipJson.read(key, value, PlanRecord.class)));
+        }
+      }
+      case SERVING -> {
+        changes.serving(null);
+        if (put) {
+          readQuietly(() -> changes.serving(MembershipJson.read(key, value, ServingRecord.class)));
         }
       }
       case SPEC -> {

@@ -14,9 +14,9 @@ import java.util.function.Consumer;
 import java.util.function.Predicate;
 
 /**
- * The membership of one pipeline: which workers are live, which stage each runs, the plan and the
- * spec. Implemented over etcd ({@link EtcdMembership}) and, for the local launcher, over the
- * processes it started ({@link StaticMembership}).
+ * The membership of one pipeline: which workers are live, which stage each runs, the plan, the plan
+ * in service and the spec. Implemented over etcd ({@link EtcdMembership}) and, for the local
+ * launcher, over the processes it started ({@link StaticMembership}).
  *
  * <p>Writers throw {@link MembershipUnavailableException} when the store cannot be reached in time.
  * The observed state is level-triggered: listeners get whole snapshots, never deltas, and miss
@@ -46,6 +46,14 @@ public interface Membership extends AutoCloseable {
 
   /** Publishes the resolved plan. */
   void publishPlan(PlanRecord plan);
+
+  /**
+   * Publishes the plan in service, unless the store already holds that generation or a newer one:
+   * the generation never goes down, whichever writer comes last.
+   *
+   * @return whether {@code serving} was written
+   */
+  boolean publishServing(ServingRecord serving);
 
   /** Writes the partitioning request. */
   void putSpec(SpecRecord spec);

@@ -6,13 +6,14 @@ import java.util.regex.Pattern;
 /**
  * The etcd key schema of one pipeline. Everything lives under {@code /adapt/pipelines/<pipeline>/}:
  * {@code workers/<id>} (on the worker's lease), {@code assignments/<id>}, {@code plan}, {@code
- * spec} and {@code loadFailure}.
+ * serving}, {@code spec} and {@code loadFailure}.
  */
 public final class MembershipKeys {
   private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,252}");
   private static final String WORKERS = "workers/";
   private static final String ASSIGNMENTS = "assignments/";
   private static final String PLAN = "plan";
+  private static final String SERVING = "serving";
   private static final String SPEC = "spec";
   private static final String LOAD_FAILURE = "loadFailure";
 
@@ -50,6 +51,10 @@ public final class MembershipKeys {
     return prefix + PLAN;
   }
 
+  public String serving() {
+    return prefix + SERVING;
+  }
+
   public String spec() {
     return prefix + SPEC;
   }
@@ -66,6 +71,9 @@ public final class MembershipKeys {
     String rest = key.substring(prefix.length());
     if (rest.equals(PLAN)) {
       return Optional.of(new Key(Kind.PLAN, null));
+    }
+    if (rest.equals(SERVING)) {
+      return Optional.of(new Key(Kind.SERVING, null));
     }
     if (rest.equals(SPEC)) {
       return Optional.of(new Key(Kind.SPEC, null));
@@ -90,6 +98,7 @@ public final class MembershipKeys {
     WORKER,
     ASSIGNMENT,
     PLAN,
+    SERVING,
     SPEC,
     LOAD_FAILURE
   }

@@ -11,18 +11,19 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * An immutable view of a pipeline's membership at one point: live workers, assignments, plan, spec
- * and the last load failure. Maps are sorted by worker id.
+ * An immutable view of a pipeline's membership at one point: live workers, assignments, plan, the
+ * plan in service, spec and the last load failure. Maps are sorted by worker id.
  */
 public final class MembershipSnapshot {
   private static final MembershipSnapshot EMPTY =
-      new MembershipSnapshot(false, 0, Map.of(), Map.of(), null, null, null);
+      new MembershipSnapshot(false, 0, Map.of(), Map.of(), null, null, null, null);
 
   private final boolean synced;
   private final long revision;
   private final SortedMap<String, WorkerRecord> workers;
   private final SortedMap<String, Assignment> assignments;
   private final PlanRecord plan;
+  private final ServingRecord serving;
   private final SpecRecord spec;
   private final LoadFailureRecord loadFailure;
 
@@ -44,11 +45,24 @@ public final class MembershipSnapshot {
       PlanRecord plan,
       SpecRecord spec,
       LoadFailureRecord loadFailure) {
+    this(synced, revision, workers, assignments, plan, null, spec, loadFailure);
+  }
+
+  MembershipSnapshot(
+      boolean synced,
+      long revision,
+      Map<String, WorkerRecord> workers,
+      Map<String, Assignment> assignments,
+      PlanRecord plan,
+      ServingRecord serving,
+      SpecRecord spec,
+      LoadFailureRecord loadFailure) {
     this.synced = synced;
     this.revision = revision;
     this.workers = Collections.unmodifiableSortedMap(new TreeMap<>(workers));
     this.assignments = Collections.unmodifiableSortedMap(new TreeMap<>(assignments));
     this.plan = plan;
+    this.serving = serving;
     this.spec = spec;
     this.loadFailure = loadFailure;
   }
@@ -82,6 +96,17 @@ public final class MembershipSnapshot {
     return Optional.ofNullable(plan);
   }
 
+  /** The plan in service, as the dispatcher published it; empty before any plan served. */
+  public Optional<ServingRecord> serving() {
+    return Optional.ofNullable(serving);
+  }
+
+  /** This snapshot with {@code record} as the plan in service. */
+  public MembershipSnapshot withServing(ServingRecord record) {
+    return new MembershipSnapshot(
+        synced, revision, workers, assignments, plan, record, spec, loadFailure);
+  }
+
   public Optional<SpecRecord> spec() {
     return Optional.ofNullable(spec);
   }
@@ -95,7 +120,7 @@ public final class MembershipSnapshot {
   public MembershipSnapshot withoutLoadFailure() {
     return loadFailure == null
         ? this
-        : new MembershipSnapshot(synced, revision, workers, assignments, plan, spec, null);
+        : new MembershipSnapshot(synced, revision, workers, assignments, plan, serving, spec, null);
   }
 
   public Optional<WorkerRecord> worker(String workerId) {
@@ -176,6 +201,7 @@ public final class MembershipSnapshot {
         && workers.equals(other.workers)
         && assignments.equals(other.assignments)
         && Objects.equals(plan, other.plan)
+        && Objects.equals(serving, other.serving)
         && Objects.equals(spec, other.spec)
         && Objects.equals(loadFailure, other.loadFailure);
   }
@@ -190,6 +216,8 @@ public final class MembershipSnapshot {
         + assignments.values()
         + ", plan="
         + plan().map(p -> "generation " + p.generation()).orElse("none")
+        + ", serving="
+        + serving().map(p -> "generation " + p.generation()).orElse("none")
         + "]";
   }
 }

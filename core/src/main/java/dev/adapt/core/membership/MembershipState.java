@@ -24,6 +24,7 @@ final class MembershipState implements AutoCloseable {
   private final Map<String, WorkerRecord> workers = new HashMap<>();
   private final Map<String, Assignment> assignments = new HashMap<>();
   private PlanRecord plan;
+  private ServingRecord serving;
   private SpecRecord spec;
   private LoadFailureRecord loadFailure;
   private MembershipSnapshot current = MembershipSnapshot.empty();
@@ -44,6 +45,7 @@ final class MembershipState implements AutoCloseable {
       Map<String, WorkerRecord> newWorkers,
       Map<String, Assignment> newAssignments,
       PlanRecord newPlan,
+      ServingRecord newServing,
       SpecRecord newSpec,
       LoadFailureRecord newLoadFailure) {
     workers.clear();
@@ -51,6 +53,7 @@ final class MembershipState implements AutoCloseable {
     assignments.clear();
     assignments.putAll(newAssignments);
     plan = newPlan;
+    serving = newServing;
     spec = newSpec;
     loadFailure = newLoadFailure;
     publish(revision);
@@ -93,7 +96,8 @@ final class MembershipState implements AutoCloseable {
 
   private void publish(long revision) {
     MembershipSnapshot next =
-        new MembershipSnapshot(true, revision, workers, assignments, plan, spec, loadFailure);
+        new MembershipSnapshot(
+            true, revision, workers, assignments, plan, serving, spec, loadFailure);
     boolean changed = !next.sameContent(current);
     current = next;
     if (changed) {
@@ -160,6 +164,10 @@ final class MembershipState implements AutoCloseable {
 
     void plan(PlanRecord newPlan) {
       plan = newPlan;
+    }
+
+    void serving(ServingRecord newServing) {
+      serving = newServing;
     }
 
     void spec(SpecRecord newSpec) {

@@ -71,7 +71,7 @@ public final class StaticMembership implements Membership {
         Executors.newSingleThreadScheduledExecutor(
             NamedThreads.daemon("static-membership-" + pipeline));
     // The first snapshot is complete: there is nothing to read.
-    state.reset(0, Map.of(), Map.of(), null, null, null);
+    state.reset(0, Map.of(), Map.of(), null, null, null, null);
     prober.scheduleWithFixedDelay(
         this::probeAll, 0, checkInterval.toMillis(), TimeUnit.MILLISECONDS);
   }
@@ -173,6 +173,18 @@ public final class StaticMembership implements Membership {
   public void publishPlan(PlanRecord plan) {
     requireOpen();
     state.applyNext(changes -> changes.plan(plan));
+  }
+
+  /** Like etcd's compare-and-put: an older generation never replaces a newer one. */
+  @Override
+  public synchronized boolean publishServing(ServingRecord serving) {
+    requireOpen();
+    boolean newer =
+        state.snapshot().serving().map(s -> s.generation() < serving.generation()).orElse(true);
+    if (newer) {
+      state.applyNext(changes -> changes.serving(serving));
+    }
+    return newer;
   }
 
   @Override

@@ -14,6 +14,7 @@ import io.etcd.jetcd.KeyValue;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -166,6 +167,44 @@ class EtcdMembershipTest {
     PlanRecord failed = PlanRecord.failed(3, "m", "h", "no such layer: foo", List.of("x", "y"));
     writer.publishPlan(failed);
     assertThat(awaitSnapshot(observer, s -> s.plan().isPresent()).plan()).contains(failed);
+  }
+
+  @Test
+  void theServingRecordNeverGoesBackToAnOlderGeneration() throws Exception {
+    Membership first = membership(Duration.ofSeconds(3));
+    Membership second = membership(Duration.ofSeconds(3));
+    Membership observer = membership(Duration.ofSeconds(3));
+    ServingRecord two = new ServingRecord(2, 3, List.of("a", "b"));
+
+    assertThat(first.publishServing(new ServingRecord(1, 2, List.of("a")))).isTrue();
+    assertThat(second.publishServing(two)).isTrue();
+    // A writer that still holds generation 1 (a dispatcher pod on its way out) comes last.
+    assertThat(first.publishServing(new ServingRecord(1, 2, List.of("a")))).isFalse();
+    assertThat(first.publishServing(two)).as("the same generation again").isFalse();
+
+    assertThat(awaitSnapshot(observer, s -> s.serving().isPresent()).serving()).contains(two);
+    JsonNode stored = readRaw("/adapt/pipelines/" + pipeline + "/serving");
+    assertThat(stored.get("generation").asLong()).isEqualTo(2);
+    assertThat(stored.get("stageCount").asInt()).isEqualTo(3);
+
+    // Writers racing on the same key: the newest generation is what stays.
+    List<Thread> racers = new ArrayList<>();
+    for (long generation = 3; generation <= 10; generation++) {
+      ServingRecord record = new ServingRecord(generation, 1, List.of());
+      Membership writer = generation % 2 == 0 ? first : second;
+      Thread racer = new Thread(() -> writer.publishServing(record));
+      racer.start();
+      racers.add(racer);
+    }
+    for (Thread racer : racers) {
+      racer.join();
+    }
+    assertThat(readRaw("/adapt/pipelines/" + pipeline + "/serving").get("generation").asLong())
+        .isEqualTo(10);
+    assertThat(
+            awaitSnapshot(observer, s -> s.serving().map(r -> r.generation() == 10).orElse(false))
+                .serving())
+        .contains(new ServingRecord(10, 1, List.of()));
   }
 
   @Test

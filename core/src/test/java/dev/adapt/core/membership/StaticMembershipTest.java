@@ -109,6 +109,16 @@ class StaticMembershipTest {
     assertThat(snapshot.assignments()).isEmpty();
   }
 
+  @Test
+  void theServingRecordNeverGoesBackToAnOlderGeneration() throws Exception {
+    ServingRecord two = new ServingRecord(2, 3, List.of("a", "b"));
+    assertThat(membership.publishServing(new ServingRecord(1, 2, List.of("a")))).isTrue();
+    assertThat(membership.publishServing(two)).isTrue();
+    assertThat(membership.publishServing(new ServingRecord(1, 2, List.of("a")))).isFalse();
+
+    assertThat(await(s -> s.serving().isPresent()).serving()).contains(two);
+  }
+
   private MembershipSnapshot await(Predicate<MembershipSnapshot> condition) throws Exception {
     return membership.await(condition, WAIT);
   }

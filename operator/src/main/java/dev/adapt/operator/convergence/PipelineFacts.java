@@ -1,6 +1,7 @@
 package dev.adapt.operator.convergence;
 
 import dev.adapt.core.membership.MembershipSnapshot;
+import dev.adapt.core.membership.ServingRecord;
 import dev.adapt.core.membership.StageLayout;
 import dev.adapt.operator.convergence.WorkerPlanner.Facts;
 import dev.adapt.operator.crd.v1alpha1.InferencePipeline;
@@ -21,8 +22,6 @@ public final class PipelineFacts {
   private PipelineFacts() {}
 
   /**
-   * @param seen the plan the operator's etcd watch saw go into service, possibly after the last
-   *     status was written
    * @param dispatcherRolledOut whether every dispatcher pod runs the current template. A model load
    *     failure reported while the dispatcher rolls is not taken as news: an old pod that does not
    *     mount the new model's claim reports one, while the new pod loads the model.
@@ -33,14 +32,13 @@ public final class PipelineFacts {
       Optional<MembershipSnapshot> snapshot,
       List<Pod> pods,
       String templateHash,
-      Optional<ServingPlan> seen,
       boolean dispatcherRolledOut) {
     return new Facts(
         layout(pipeline.getSpec()),
         specGeneration,
         dispatcherRolledOut ? snapshot : snapshot.map(MembershipSnapshot::withoutLoadFailure),
         workerPods(pipeline, pods, templateHash),
-        ServingPlan.newest(serving(pipeline), seen),
+        servingInStatus(pipeline),
         id -> Names.workerOrdinal(pipeline, id),
         ordinal -> Names.worker(pipeline, ordinal));
   }
@@ -68,13 +66,13 @@ public final class PipelineFacts {
   }
 
   /** The plan in service according to the last status. */
-  private static Optional<ServingPlan> serving(InferencePipeline pipeline) {
+  private static Optional<ServingRecord> servingInStatus(InferencePipeline pipeline) {
     InferencePipelineStatus status = pipeline.getStatus();
     if (status == null || status.getPlanGeneration() == null || status.getStageCount() == null) {
       return Optional.empty();
     }
     return Optional.of(
-        new ServingPlan(
+        new ServingRecord(
             status.getPlanGeneration(), status.getStageCount(), status.getSplitPoints()));
   }
 }

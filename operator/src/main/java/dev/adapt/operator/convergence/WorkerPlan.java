@@ -1,6 +1,7 @@
 package dev.adapt.operator.convergence;
 
 import dev.adapt.core.membership.Assignment;
+import dev.adapt.core.membership.ServingRecord;
 import java.util.List;
 import java.util.Optional;
 import java.util.SortedMap;
@@ -12,13 +13,21 @@ import java.util.SortedMap;
  * @param assignments the stage assignments to store in etcd, or empty when etcd was not read (then
  *     nothing is written)
  * @param activity what is under way, for the Progressing condition; empty when nothing is
- * @param serving the plan in service, as far as the operator knows; empty before any plan served
+ * @param state the rollout state this decision was made in, which the status describes
  */
 public record WorkerPlan(
     List<String> podNames,
     Optional<SortedMap<String, Assignment>> assignments,
     Optional<Activity> activity,
-    Optional<ServingPlan> serving) {
+    RolloutState state) {
+
+  /**
+   * The plan in service as the dispatcher published it (or, while etcd lacks the record, as the
+   * last status recorded it); empty before any plan served.
+   */
+  public Optional<ServingRecord> serving() {
+    return state.serving();
+  }
 
   /** A change under way; the reason becomes the Progressing condition's reason. */
   public record Activity(Reason reason, String message) {}
@@ -42,9 +51,5 @@ public record WorkerPlan(
     public boolean isDispatcherFailure() {
       return this == ModelLoadFailed || this == DispatcherError;
     }
-  }
-
-  static Optional<Activity> activity(Reason reason, String message) {
-    return Optional.of(new Activity(reason, message));
   }
 }

@@ -1,23 +1,13 @@
 package dev.adapt.operator.convergence;
 
-import dev.adapt.core.membership.Assignment;
-import dev.adapt.core.membership.LoadFailureRecord;
 import dev.adapt.core.membership.MembershipSnapshot;
-import dev.adapt.core.membership.PlanRecord;
-import dev.adapt.core.membership.PlanStage;
+import dev.adapt.core.membership.ServingRecord;
 import dev.adapt.core.membership.StageAssigner;
 import dev.adapt.core.membership.StageLayout;
-import dev.adapt.core.membership.WorkerRecord;
-import dev.adapt.operator.convergence.WorkerPlan.Reason;
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
-import java.util.Set;
-import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -35,13 +25,13 @@ import java.util.stream.Collectors;
  *
  * <ul>
  *   <li>A new plan (new split points or model) is rolled out blue/green. The workers of the serving
- *       plan ({@link ServingPlan}) keep their stages until a newer plan is serving: none is taken
- *       from them, their number never grows, and a stage of theirs that loses its last worker gets
- *       a spare. All other workers (standbys, surge pods if needed, workers of a plan that was
- *       overtaken before it served) are given one stage each of the published plan; once every one
- *       of its stages has a worker holding its slice it serves, all workers move to it and the
- *       surge pods go. A plan that is overtaken while it loads is abandoned; its workers move on to
- *       the newer one.
+ *       plan (the {@code serving} record the dispatcher publishes, {@link PublishedPlans}) keep
+ *       their stages until a newer plan is serving: none is taken from them, their number never
+ *       grows, and a stage of theirs that loses its last worker gets a spare. All other workers
+ *       (standbys, surge pods if needed, workers of a plan that was overtaken before it served) are
+ *       given one stage each of the published plan; once every one of its stages has a worker
+ *       holding its slice it serves, all workers move to it and the surge pods go. A plan that is
+ *       overtaken while it loads is abandoned; its workers move on to the newer one.
  *   <li>While no newer valid plan is published (the dispatcher is still resolving the spec, could
  *       not load the model, or rejected the split points), the serving plan keeps its layout and
  *       fails over as usual.
@@ -53,6 +43,10 @@ import java.util.stream.Collectors;
  * <p>When etcd lost its keys (the managed etcd keeps them in an emptyDir) while a plan serves,
  * nothing is assigned until the dispatcher has published the plan again; then every worker gets
  * back the stage whose slice it holds.
+ *
+ * <p>Each case is a {@link RolloutState}, read once from the facts, with a planner of its own:
+ * {@link SettledPlanner}, {@link RolloutPlanner}, {@link PodReplacementPlanner}; the waiting cases
+ * decide here.
  */
 public final class WorkerPlanner {
 
@@ -62,7 +56,8 @@ public final class WorkerPlanner {
    * @param layout the stages and replicas the spec asks for
    * @param specGeneration the generation of the partitioning request in etcd (the wanted plan)
    * @param snapshot the pipeline's membership, or empty when etcd could not be read
-   * @param serving the plan known to serve (from the last status, or seen by the etcd watch since)
+   * @param servingInLastStatus the plan in service that the last status recorded: it stands in for
+   *     the {@code serving} record only while etcd lacks it
    * @param ordinalOf the ordinal of a worker id of this pipeline
    */
   public record Facts(
@@ -70,383 +65,45 @@ public final class WorkerPlanner {
       long specGeneration,
       Optional<MembershipSnapshot> snapshot,
       List<WorkerPod> pods,
-      Optional<ServingPlan> serving,
+      Optional<ServingRecord> servingInLastStatus,
       Function<String, OptionalInt> ordinalOf,
       Function<Integer, String> nameOf) {}
 
   private WorkerPlanner() {}
 
+  /** Reads the rollout state from the facts and lets the planner of that state decide. */
   public static WorkerPlan plan(Facts facts) {
-    List<WorkerPod> usable = facts.pods().stream().filter(WorkerPod::usable).toList();
-    if (facts.snapshot().isEmpty() || !facts.snapshot().get().synced()) {
-      List<String> names =
-          podNames(facts, usable, Set.of(), Map.of(), facts.layout().workersWanted());
+    WorkerPool pool = new WorkerPool(facts);
+    RolloutState state = RolloutState.of(facts);
+    if (state instanceof RolloutState.RollingOut rollout) {
+      return RolloutPlanner.plan(pool, rollout);
+    }
+    if (state instanceof RolloutState.ReplacingPods replacing) {
+      return PodReplacementPlanner.plan(pool, replacing);
+    }
+    if (state instanceof RolloutState.Settled settled) {
+      return SettledPlanner.plan(pool, settled);
+    }
+    int wanted = facts.layout().workersWanted();
+    if (state instanceof RolloutState.PlanLost lost) {
       return new WorkerPlan(
-          names,
+          pool.names(wanted),
           Optional.empty(),
-          WorkerPlan.activity(Reason.WaitingForEtcd, "waiting for etcd"),
-          facts.serving());
+          Optional.of(PlanActivities.planLost(lost.lost())),
+          state);
     }
-    MembershipSnapshot snapshot = facts.snapshot().get();
-    Map<String, WorkerRecord> live = live(usable, snapshot);
-    Optional<ServingPlan> serving =
-        ServingPlan.advance(facts.serving(), snapshot, facts.specGeneration());
-    Optional<PlanRecord> target = ServingPlan.target(serving, snapshot);
-    if (serving.isPresent() && snapshot.plan().isEmpty()) {
-      // Only the dispatcher writes the plan key and nothing deletes it: etcd lost its keys (the
-      // managed etcd keeps them in an emptyDir). Its PlanKeeper publishes the plan again; until
-      // then the slices of the stages are unknown, and assignments made now would move them.
-      List<String> names =
-          podNames(facts, usable, Set.of(), Map.of(), facts.layout().workersWanted());
+    if (state instanceof RolloutState.NoPlan) {
+      // Nothing served before: nothing to assign until a plan exists.
       return new WorkerPlan(
-          names,
-          Optional.empty(),
-          WorkerPlan.activity(
-              Reason.WaitingForPlan,
-              "etcd lost its keys; waiting for the dispatcher to publish plan generation "
-                  + serving.get().generation()
-                  + " again"),
-          serving);
+          pool.names(wanted),
+          Optional.of(new TreeMap<>()),
+          Optional.of(
+              PlanActivities.waitingForPlan(
+                  facts.specGeneration(), Optional.empty(), pool.snapshot())),
+          state);
     }
-    if (target.isPresent() && serving.isPresent()) {
-      return rollOut(facts, usable, live, snapshot, serving.get(), target.get());
-    }
-    if (target.isPresent()) {
-      // Nothing serves yet: every worker may take a stage of the published plan.
-      return settle(facts, usable, live, snapshot, target.get(), Optional.empty());
-    }
-    if (serving.isPresent()) {
-      return settle(
-          facts,
-          usable,
-          live,
-          snapshot,
-          ServingPlan.record(serving, snapshot).orElse(null),
-          serving);
-    }
-    // Nothing served before: nothing to assign until a plan exists.
-    List<String> names =
-        podNames(facts, usable, Set.of(), Map.of(), facts.layout().workersWanted());
     return new WorkerPlan(
-        names,
-        Optional.of(new TreeMap<>()),
-        waitingForPlan(facts.specGeneration(), serving, snapshot),
-        serving);
-  }
-
-  /**
-   * One plan for all workers: the serving one ({@code plan} is its record when the {@code plan} key
-   * still holds it, else null), or with nothing serving yet, the published one.
-   */
-  private static WorkerPlan settle(
-      Facts facts,
-      List<WorkerPod> usable,
-      Map<String, WorkerRecord> live,
-      MembershipSnapshot snapshot,
-      PlanRecord plan,
-      Optional<ServingPlan> serving) {
-    long generation = serving.map(ServingPlan::generation).orElseGet(() -> plan.generation());
-    int stageCount = serving.map(ServingPlan::stageCount).orElseGet(() -> plan.stageCount());
-    StageLayout layout = resized(facts.layout(), stageCount);
-    Map<String, Assignment> current = ofGeneration(snapshot.assignments(), generation);
-    Optional<WorkerPlan.Activity> planChange =
-        generation == facts.specGeneration()
-            ? Optional.empty()
-            : waitingForPlan(facts.specGeneration(), serving, snapshot);
-    List<WorkerPod> outdated = usable.stream().filter(p -> !p.upToDate()).toList();
-    if (plan != null && planChange.isEmpty() && !outdated.isEmpty()) {
-      return replaceOutdated(facts, usable, live, plan, layout, current, outdated, serving);
-    }
-    SortedMap<String, Assignment> assignments =
-        StageAssigner.assign(layout, generation, live.values(), current, slices(plan, generation));
-    List<String> names = podNames(facts, usable, Set.of(), assignments, layout.workersWanted());
-    return new WorkerPlan(
-        names,
-        Optional.of(assignments),
-        planChange.or(() -> activity(usable, names, assignments, layout)),
-        serving);
-  }
-
-  /**
-   * Blue/green: the serving plan's workers stay where they are; the others get one stage each of
-   * {@code target}, with surge pods when they are too few.
-   */
-  private static WorkerPlan rollOut(
-      Facts facts,
-      List<WorkerPod> usable,
-      Map<String, WorkerRecord> live,
-      MembershipSnapshot snapshot,
-      ServingPlan serving,
-      PlanRecord target) {
-    Map<String, Assignment> ofServing = ofGeneration(snapshot.assignments(), serving.generation());
-    Map<String, Assignment> ofTarget = ofGeneration(snapshot.assignments(), target.generation());
-    Map<String, WorkerRecord> keepers = new TreeMap<>(live);
-    keepers.keySet().removeAll(ofTarget.keySet());
-    StageLayout held = held(facts.layout(), serving.stageCount(), live, ofServing);
-    SortedMap<String, Assignment> assignments =
-        StageAssigner.assign(
-            held,
-            serving.generation(),
-            keepers.values(),
-            ofServing,
-            slices(
-                ServingPlan.record(Optional.of(serving), snapshot).orElse(null),
-                serving.generation()));
-    Map<String, WorkerRecord> spares = new TreeMap<>(live);
-    spares.keySet().removeAll(assignments.keySet());
-    assignments.putAll(
-        StageAssigner.assign(
-            StageLayout.of(target.stageCount(), 1, 0),
-            target.generation(),
-            spares.values(),
-            ofTarget,
-            slices(target, target.generation())));
-    StageLayout layout = resized(facts.layout(), target.stageCount());
-    int wanted = Math.max(layout.workersWanted(), held.workersWanted() + target.stageCount());
-    List<String> names = podNames(facts, usable, Set.of(), assignments, wanted);
-    String message =
-        "rolling workers onto plan generation "
-            + target.generation()
-            + " ("
-            + snapshot.stagesServed(target)
-            + "/"
-            + target.stageCount()
-            + " stages loaded) while plan generation "
-            + serving.generation()
-            + " serves"
-            + (target.generation() < facts.specGeneration()
-                ? "; then "
-                    + waitingForPlan(facts.specGeneration(), Optional.empty(), snapshot)
-                        .orElseThrow()
-                        .message()
-                : "");
-    return new WorkerPlan(
-        names,
-        Optional.of(assignments),
-        WorkerPlan.activity(Reason.RollingOutPlan, message),
-        Optional.of(serving));
-  }
-
-  /**
-   * The serving plan's layout while another rolls out: each stage keeps the live workers it has, up
-   * to what the spec wants, and at least one; no standbys (they are spares for the new plan).
-   */
-  private static StageLayout held(
-      StageLayout wanted,
-      int stageCount,
-      Map<String, WorkerRecord> live,
-      Map<String, Assignment> current) {
-    StageLayout layout = resized(wanted, stageCount);
-    Map<Integer, Integer> replicas = new TreeMap<>();
-    for (int stage = 0; stage < stageCount; stage++) {
-      int index = stage;
-      long holding =
-          current.values().stream()
-              .filter(a -> a.stage() == index && live.containsKey(a.workerId()))
-              .count();
-      replicas.put(stage, (int) Math.max(1, Math.min(holding, layout.replicas(stage))));
-    }
-    return new StageLayout(stageCount, 1, replicas, 0);
-  }
-
-  /**
-   * What the pipeline waits for while the wanted plan is not published as a valid plan: the
-   * dispatcher resolving the spec, a model it could not load, or split points it rejected.
-   */
-  private static Optional<WorkerPlan.Activity> waitingForPlan(
-      long wanted, Optional<ServingPlan> serving, MembershipSnapshot snapshot) {
-    String serves =
-        serving.map(s -> "; plan generation " + s.generation() + " keeps serving").orElse("");
-    Optional<PlanRecord> published = snapshot.plan().filter(p -> p.generation() == wanted);
-    if (published.isPresent() && !published.get().isValid()) {
-      return WorkerPlan.activity(
-          Reason.PlanRejected, "plan generation " + wanted + " is invalid" + serves);
-    }
-    Optional<LoadFailureRecord> failure =
-        snapshot
-            .loadFailure()
-            .filter(f -> f.generation() == wanted)
-            .filter(f -> snapshot.plan().map(p -> p.generation() < wanted).orElse(true));
-    if (failure.isPresent()) {
-      LoadFailureRecord f = failure.get();
-      // An internal error is the dispatcher's own: the model is not blamed for it.
-      String what =
-          f.internal()
-              ? " failed with an internal error while planning generation "
-                  + wanted
-                  + " (not a fault of the model or the spec; see its log)"
-              : " cannot load model " + f.model() + " for plan generation " + wanted;
-      return WorkerPlan.activity(
-          f.internal() ? Reason.DispatcherError : Reason.ModelLoadFailed,
-          "dispatcher " + f.dispatcher() + what + ": " + f.error() + serves);
-    }
-    return WorkerPlan.activity(
-        Reason.WaitingForPlan,
-        "waiting for the dispatcher to publish plan generation " + wanted + serves);
-  }
-
-  private static WorkerPlan replaceOutdated(
-      Facts facts,
-      List<WorkerPod> usable,
-      Map<String, WorkerRecord> live,
-      PlanRecord plan,
-      StageLayout layout,
-      Map<String, Assignment> current,
-      List<WorkerPod> outdated,
-      Optional<ServingPlan> serving) {
-    long generation = plan.generation();
-    Set<String> retired = new HashSet<>();
-    Optional<WorkerPod> handingOver = Optional.empty();
-    for (WorkerPod pod : outdated) {
-      Assignment assignment = current.get(pod.name());
-      boolean holdsStage =
-          live.containsKey(pod.name()) && assignment != null && !assignment.isStandby();
-      if (!holdsStage) {
-        retired.add(pod.name());
-      } else if (handingOver.isEmpty()) {
-        handingOver = Optional.of(pod);
-      }
-    }
-    StageLayout effective = layout;
-    if (handingOver.isPresent()) {
-      String old = handingOver.get().name();
-      int stage = current.get(old).stage();
-      String slice = plan.stages().get(stage).sliceSha256();
-      long takenOver =
-          live.values().stream()
-              .filter(w -> !w.workerId().equals(old))
-              .filter(w -> isUpToDate(usable, w.workerId()))
-              .filter(w -> current.containsKey(w.workerId()))
-              .filter(w -> current.get(w.workerId()).stage() == stage)
-              .filter(w -> w.isReady() && w.holds(slice))
-              .count();
-      if (takenOver >= layout.replicas(stage)) {
-        retired.add(old);
-      } else {
-        effective = layout.withReplicas(stage, layout.replicas(stage) + 1);
-      }
-    }
-    Map<String, WorkerRecord> remaining = new TreeMap<>(live);
-    remaining.keySet().removeAll(retired);
-    SortedMap<String, Assignment> assignments =
-        StageAssigner.assign(
-            effective, generation, remaining.values(), current, slices(plan, generation));
-    List<String> names = podNames(facts, usable, retired, assignments, effective.workersWanted());
-    return new WorkerPlan(
-        names,
-        Optional.of(assignments),
-        WorkerPlan.activity(
-            Reason.ReplacingPods,
-            "replacing " + outdated.size() + " worker pods built from an older template"),
-        serving);
-  }
-
-  private static Optional<WorkerPlan.Activity> activity(
-      List<WorkerPod> usable,
-      List<String> names,
-      Map<String, Assignment> assignments,
-      StageLayout layout) {
-    Set<String> existing = usable.stream().map(WorkerPod::name).collect(Collectors.toSet());
-    long creating = names.stream().filter(n -> !existing.contains(n)).count();
-    long removing = existing.stream().filter(n -> !names.contains(n)).count();
-    List<String> parts = new ArrayList<>();
-    if (creating > 0) {
-      parts.add("creating " + creating + " worker pods");
-    }
-    if (removing > 0) {
-      parts.add("removing " + removing + " worker pods");
-    }
-    if (!parts.isEmpty()) {
-      return WorkerPlan.activity(Reason.Scaling, String.join(", ", parts));
-    }
-    long unplaced = layout.workersWanted() - assignments.size();
-    return unplaced > 0
-        ? WorkerPlan.activity(
-            Reason.WaitingForWorkers, "waiting for " + unplaced + " workers to become ready")
-        : Optional.empty();
-  }
-
-  /** Workers whose pod is Ready and who are registered in etcd. */
-  private static Map<String, WorkerRecord> live(
-      List<WorkerPod> usable, MembershipSnapshot snapshot) {
-    Map<String, WorkerRecord> live = new TreeMap<>();
-    for (WorkerPod pod : usable) {
-      if (pod.ready()) {
-        snapshot.worker(pod.name()).ifPresent(record -> live.put(pod.name(), record));
-      }
-    }
-    return live;
-  }
-
-  /**
-   * The pods to keep, best first: those with a stage, then standbys, then live, ready and
-   * up-to-date ones, older before newer; then new names for the rest.
-   */
-  private static List<String> podNames(
-      Facts facts,
-      List<WorkerPod> usable,
-      Set<String> retired,
-      Map<String, Assignment> assignments,
-      int wanted) {
-    Comparator<WorkerPod> best =
-        Comparator.comparing(
-                (WorkerPod p) ->
-                    !(assignments.containsKey(p.name()) && !assignments.get(p.name()).isStandby()))
-            .thenComparing(p -> !assignments.containsKey(p.name()))
-            .thenComparing(p -> !p.ready())
-            .thenComparing(p -> !p.upToDate())
-            .thenComparingInt(WorkerPod::ordinal);
-    List<String> names =
-        usable.stream()
-            .filter(p -> !retired.contains(p.name()))
-            .sorted(best)
-            .limit(wanted)
-            .map(WorkerPod::name)
-            .collect(Collectors.toCollection(ArrayList::new));
-    int next = highestOrdinal(facts) + 1;
-    while (names.size() < wanted) {
-      names.add(facts.nameOf().apply(next++));
-    }
-    return names;
-  }
-
-  /** The highest ordinal ever seen: pods, registrations and assignments all count. */
-  private static int highestOrdinal(Facts facts) {
-    List<String> ids = new ArrayList<>();
-    facts.pods().forEach(p -> ids.add(p.name()));
-    facts
-        .snapshot()
-        .ifPresent(
-            s -> {
-              ids.addAll(s.workers().keySet());
-              ids.addAll(s.assignments().keySet());
-            });
-    return ids.stream()
-        .map(facts.ordinalOf())
-        .filter(OptionalInt::isPresent)
-        .mapToInt(OptionalInt::getAsInt)
-        .max()
-        .orElse(-1);
-  }
-
-  private static boolean isUpToDate(List<WorkerPod> usable, String name) {
-    return usable.stream().anyMatch(p -> p.name().equals(name) && p.upToDate());
-  }
-
-  /** The slice of each stage of {@code plan} when it is the record of {@code generation}. */
-  private static List<String> slices(PlanRecord plan, long generation) {
-    if (plan == null || plan.generation() != generation || !plan.isValid()) {
-      return List.of();
-    }
-    return plan.stages().stream().map(PlanStage::sliceSha256).toList();
-  }
-
-  private static Map<String, Assignment> ofGeneration(
-      Map<String, Assignment> assignments, long generation) {
-    return assignments.entrySet().stream()
-        .filter(e -> e.getValue().planGeneration() == generation)
-        .collect(
-            Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue, (a, b) -> a, TreeMap::new));
+        pool.names(wanted), Optional.empty(), Optional.of(PlanActivities.waitingForEtcd()), state);
   }
 
   /** The layout with another stage count, keeping the overrides that still name a stage. */

@@ -4,11 +4,9 @@ import dev.adapt.core.membership.EtcdMembership;
 import dev.adapt.core.membership.EtcdSettings;
 import dev.adapt.core.membership.Membership;
 import dev.adapt.core.membership.MembershipSnapshot;
-import dev.adapt.core.membership.SpecRecord;
 import dev.adapt.core.membership.Subscription;
 import dev.adapt.operator.certificates.PipelineCertificates;
 import dev.adapt.operator.certificates.PipelineCertificates.OperatorIdentity;
-import dev.adapt.operator.convergence.ServingPlan;
 import dev.adapt.operator.crd.v1alpha1.InferencePipeline;
 import dev.adapt.operator.resources.EtcdEndpoints;
 import dev.adapt.operator.resources.Names;
@@ -28,13 +26,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The etcd membership of every pipeline, watched: a change that matters to the operator (a worker
- * registering, changing state or slices, or leaving; an assignment, plan, spec or load failure
- * changing) triggers a reconciliation of its pipeline. Changes of a worker's in-flight count do
- * not.
- *
- * <p>The watch also follows which plan goes into service ({@link ServingPlan#advance}) on every
- * snapshot it receives, so that a plan that served only briefly before a newer one was published is
- * not missed by a reconciliation that starts later.
+ * registering, changing state or slices, or leaving; an assignment, plan, plan in service, spec or
+ * load failure changing) triggers a reconciliation of its pipeline. Changes of a worker's in-flight
+ * count do not. The watch may merge or skip snapshots: nothing the operator decides depends on
+ * having seen one, since the plan in service is a record of its own ({@code serving}).
  *
  * <p>Each pipeline gets its own etcd client, because a managed etcd belongs to one pipeline.
  */
@@ -52,8 +47,7 @@ public final class PipelineMemberships
       List<String> endpoints,
       Optional<OperatorIdentity> identity,
       EtcdMembership membership,
-      Subscription subscription,
-      AtomicReference<Optional<ServingPlan>> serving) {
+      Subscription subscription) {
     void close() {
       subscription.close();
       membership.close();
@@ -110,24 +104,15 @@ public final class PipelineMemberships
             EtcdSettings.of(String.join(",", wanted)).withTls(identity.map(OperatorIdentity::tls)),
             Names.pipelineId(pipeline));
     AtomicReference<RelevantState> last = new AtomicReference<>();
-    AtomicReference<Optional<ServingPlan>> serving = new AtomicReference<>(Optional.empty());
     Subscription subscription =
         membership.subscribe(
             snapshot -> {
-              long spec = snapshot.spec().map(SpecRecord::generation).orElse(Long.MAX_VALUE);
-              serving.updateAndGet(known -> ServingPlan.advance(known, snapshot, spec));
               RelevantState state = RelevantState.of(snapshot);
               if (!state.equals(last.getAndSet(state)) && isRunning()) {
                 getEventHandler().handleEvent(new Event(id));
               }
             });
-    return new Watched(wanted, identity, membership, subscription, serving);
-  }
-
-  /** The newest plan the watch saw go into service; empty when it saw none. */
-  public Optional<ServingPlan> servingSeen(InferencePipeline pipeline) {
-    Watched entry = watched.get(ResourceID.fromResource(pipeline));
-    return entry == null ? Optional.empty() : entry.serving().get();
+    return new Watched(wanted, identity, membership, subscription);
   }
 
   @Override

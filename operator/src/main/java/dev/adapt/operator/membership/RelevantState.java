@@ -4,6 +4,7 @@ import dev.adapt.core.membership.Assignment;
 import dev.adapt.core.membership.LoadFailureRecord;
 import dev.adapt.core.membership.MembershipSnapshot;
 import dev.adapt.core.membership.PlanRecord;
+import dev.adapt.core.membership.ServingRecord;
 import dev.adapt.core.membership.SpecRecord;
 import dev.adapt.core.membership.WorkerRecord;
 import dev.adapt.core.membership.WorkerState;
@@ -18,6 +19,7 @@ record RelevantState(
     Map<String, WorkerFacts> workers,
     Map<String, Assignment> assignments,
     Optional<PlanRecord> plan,
+    Optional<ServingRecord> serving,
     Optional<SpecRecord> spec,
     Optional<LoadFailureRecord> loadFailure) {
 
@@ -30,6 +32,7 @@ record RelevantState(
             .collect(Collectors.toMap(WorkerRecord::workerId, RelevantState::facts)),
         snapshot.assignments(),
         snapshot.plan(),
+        snapshot.serving(),
         snapshot.spec(),
         snapshot.loadFailure());
   }

@@ -3,9 +3,10 @@ package dev.adapt.operator.status;
 import dev.adapt.core.membership.Assignment;
 import dev.adapt.core.membership.MembershipSnapshot;
 import dev.adapt.core.membership.PlanRecord;
+import dev.adapt.core.membership.ServingRecord;
 import dev.adapt.core.membership.StageLayout;
 import dev.adapt.core.membership.WorkerRecord;
-import dev.adapt.operator.convergence.ServingPlan;
+import dev.adapt.operator.convergence.RolloutState;
 import dev.adapt.operator.convergence.WorkerPlan;
 import dev.adapt.operator.convergence.WorkerPlan.Activity;
 import dev.adapt.operator.convergence.WorkerPlan.Reason;
@@ -36,19 +37,17 @@ public final class StatusCalculator {
   private static final int MAX_LISTED_CUT_POINTS = 60;
 
   /**
-   * Everything the status is computed from.
+   * Everything the status of a valid spec is computed from (an invalid one: {@link #invalid}).
    *
-   * @param problems why the spec is invalid; empty when it is valid
-   * @param layout the stages and replicas the spec asks for (null when the spec is invalid)
+   * @param layout the stages and replicas the spec asks for
    * @param specGeneration the generation of the partitioning request in etcd (0 when unknown)
    * @param snapshot the membership, empty when etcd has not been read
-   * @param workers the decision of this reconciliation (null when the spec is invalid)
+   * @param workers the decision of this reconciliation
    * @param waitingFor what the pipeline waits for before etcd can be read, e.g. the etcd
    *     StatefulSet; empty when etcd should be readable
    */
   public record Observed(
       InferencePipeline pipeline,
-      List<String> problems,
       StageLayout layout,
       long specGeneration,
       Optional<MembershipSnapshot> snapshot,
@@ -73,43 +72,37 @@ public final class StatusCalculator {
         o.snapshot()
             .flatMap(MembershipSnapshot::plan)
             .filter(p -> p.generation() == o.specGeneration());
-    Optional<String> invalid = invalidity(o.problems(), current);
-    Optional<ServingPlan> serving = Optional.ofNullable(o.workers()).flatMap(WorkerPlan::serving);
-    Optional<PlanRecord> target =
-        o.snapshot()
-            .filter(MembershipSnapshot::synced)
-            .flatMap(s -> ServingPlan.target(serving, s));
+    Optional<String> invalid = current.flatMap(StatusCalculator::rejection);
+    // Serving and loading plans as the decision's rollout state has them.
+    RolloutState state = o.workers().state();
+    Optional<ServingRecord> serving = state.serving();
+    Optional<PlanRecord> target = state.loading();
     // The stages shown: the serving plan's; before any plan served, the plan being deployed's.
     Optional<PlanRecord> shownPlan;
     if (serving.isPresent()) {
       status.setPlanGeneration(serving.get().generation());
       status.setStageCount(serving.get().stageCount());
       status.setSplitPoints(new ArrayList<>(serving.get().splitPoints()));
-      shownPlan = o.snapshot().flatMap(s -> ServingPlan.record(serving, s));
+      shownPlan = state.servingPlan();
     } else if (target.isPresent()) {
       status.setStageCount(target.get().stageCount());
       shownPlan = target;
     } else {
       shownPlan = Optional.empty();
-      if (o.layout() != null) {
-        status.setStageCount(o.layout().stageCount());
-      }
+      status.setStageCount(o.layout().stageCount());
     }
     boolean etcdRead = o.snapshot().map(MembershipSnapshot::synced).orElse(false);
     if (etcdRead
         && invalid.isEmpty()
-        && o.layout() != null
         && serving.map(s -> s.generation() != o.specGeneration()).orElse(true)) {
       status.setRollout(rollout(o, target));
     }
-    List<String> shortages =
-        o.layout() == null ? new ArrayList<>() : describeStages(o, shownPlan, status);
+    List<String> shortages = describeStages(o, shownPlan, status);
     if (!o.dispatcherReady()) {
       shortages.add("the dispatcher is not ready");
     }
 
-    Optional<Activity> activity =
-        Optional.ofNullable(o.workers()).flatMap(WorkerPlan::activity).filter(a -> etcdRead);
+    Optional<Activity> activity = o.workers().activity().filter(a -> etcdRead);
     if (!etcdRead && invalid.isEmpty()) {
       activity =
           Optional.of(
@@ -138,6 +131,10 @@ public final class StatusCalculator {
     status.setPhase(phase);
 
     ConditionWriter conditions = new ConditionWriter(previous, status, o.now());
+    if (invalid.isPresent()) {
+      conditions.rejected("PlanRejected", invalid.get());
+      return status;
+    }
     String summary = String.join("; ", concat(activity.map(Activity::message), shortages));
     conditions.set(
         Conditions.READY,
@@ -148,7 +145,7 @@ public final class StatusCalculator {
                 + status.getStageCount()
                 + " stages have their ready workers; serving at "
                 + o.endpoint()
-            : invalid.isPresent() ? "the spec is invalid (see InvalidSpec)" : summary);
+            : summary);
     boolean progressing =
         phase == Phase.Pending || phase == Phase.Deploying || activity.isPresent();
     progressing &= phase != Phase.Failed;
@@ -171,11 +168,7 @@ public final class StatusCalculator {
             ? String.join(
                 "; ", concat(podProblems, concat(activity.map(Activity::message), shortages)))
             : "");
-    conditions.set(
-        Conditions.INVALID_SPEC,
-        invalid.isPresent(),
-        invalid.isEmpty() ? "SpecValid" : o.problems().isEmpty() ? "PlanRejected" : "SpecRejected",
-        invalid.orElse(""));
+    conditions.set(Conditions.INVALID_SPEC, false, "SpecValid", "");
     return status;
   }
 
@@ -199,8 +192,7 @@ public final class StatusCalculator {
   private static List<String> describeStages(
       Observed o, Optional<PlanRecord> plan, InferencePipelineStatus status) {
     Map<String, Boolean> podReady = podReadiness(o.workerPods());
-    SortedMap<String, Assignment> assignments =
-        o.workers() == null ? new TreeMap<>() : o.workers().assignments().orElseGet(TreeMap::new);
+    SortedMap<String, Assignment> assignments = o.workers().assignments().orElseGet(TreeMap::new);
     int stageCount = status.getStageCount() == null ? 0 : status.getStageCount();
     StageLayout layout = WorkerPlanner.resized(o.layout(), stageCount);
     Long shown = plan.map(PlanRecord::generation).orElse(status.getPlanGeneration());
@@ -290,6 +282,17 @@ public final class StatusCalculator {
                   status.getObservedGeneration(),
                   now));
     }
+
+    /**
+     * A spec the operator does not act on, rejected by the operator itself ({@code SpecRejected})
+     * or by the dispatcher ({@code PlanRejected}).
+     */
+    void rejected(String reason, String message) {
+      set(Conditions.READY, false, Phase.Failed.name(), "the spec is invalid (see InvalidSpec)");
+      set(Conditions.PROGRESSING, false, "NotProgressing", "");
+      set(Conditions.DEGRADED, false, "NotDegraded", "");
+      set(Conditions.INVALID_SPEC, true, reason, message);
+    }
   }
 
   /**
@@ -300,50 +303,39 @@ public final class StatusCalculator {
       InferencePipeline pipeline, List<String> problems, Instant now) {
     InferencePipelineStatus previous =
         pipeline.getStatus() == null ? new InferencePipelineStatus() : pipeline.getStatus();
-    InferencePipelineStatus computed =
-        compute(
-            new Observed(
-                pipeline,
-                problems,
-                null,
-                0,
-                Optional.empty(),
-                null,
-                List.of(),
-                true,
-                Optional.empty(),
-                previous.getEndpoint(),
-                now));
-    computed.setPlanGeneration(previous.getPlanGeneration());
-    computed.setStageCount(previous.getStageCount());
-    computed.setSplitPoints(previous.getSplitPoints());
-    computed.setStages(previous.getStages());
-    computed.setRollout(previous.getRollout());
-    computed.setStandbyReady(previous.getStandbyReady());
-    computed.setStandbyDesired(previous.getStandbyDesired());
-    computed.setReadyWorkers(previous.getReadyWorkers());
-    return computed;
+    InferencePipelineStatus status = new InferencePipelineStatus();
+    status.setObservedGeneration(pipeline.getMetadata().getGeneration());
+    status.setEndpoint(previous.getEndpoint());
+    status.setPhase(Phase.Failed);
+    new ConditionWriter(previous, status, now)
+        .rejected("SpecRejected", String.join("; ", problems));
+    status.setPlanGeneration(previous.getPlanGeneration());
+    status.setStageCount(previous.getStageCount());
+    status.setSplitPoints(previous.getSplitPoints());
+    status.setStages(previous.getStages());
+    status.setRollout(previous.getRollout());
+    status.setStandbyReady(previous.getStandbyReady());
+    status.setStandbyDesired(previous.getStandbyDesired());
+    status.setReadyWorkers(previous.getReadyWorkers());
+    return status;
   }
 
-  private static Optional<String> invalidity(List<String> problems, Optional<PlanRecord> plan) {
-    if (!problems.isEmpty()) {
-      return Optional.of(String.join("; ", problems));
+  /** Why the dispatcher rejected {@code plan}, with the split points it offers instead. */
+  private static Optional<String> rejection(PlanRecord plan) {
+    if (plan.isValid()) {
+      return Optional.empty();
     }
-    return plan.filter(p -> !p.isValid())
-        .map(
-            p -> {
-              List<String> valid = p.validCutPoints();
-              String listed =
-                  valid.stream().limit(MAX_LISTED_CUT_POINTS).collect(Collectors.joining(", "));
-              if (valid.size() > MAX_LISTED_CUT_POINTS) {
-                listed += " and " + (valid.size() - MAX_LISTED_CUT_POINTS) + " more";
-              }
-              return "the dispatcher rejected plan generation "
-                  + p.generation()
-                  + ": "
-                  + p.error()
-                  + (valid.isEmpty() ? "" : ". Valid split points: " + listed);
-            });
+    List<String> valid = plan.validCutPoints();
+    String listed = valid.stream().limit(MAX_LISTED_CUT_POINTS).collect(Collectors.joining(", "));
+    if (valid.size() > MAX_LISTED_CUT_POINTS) {
+      listed += " and " + (valid.size() - MAX_LISTED_CUT_POINTS) + " more";
+    }
+    return Optional.of(
+        "the dispatcher rejected plan generation "
+            + plan.generation()
+            + ": "
+            + plan.error()
+            + (valid.isEmpty() ? "" : ". Valid split points: " + listed));
   }
 
   private static boolean serving(

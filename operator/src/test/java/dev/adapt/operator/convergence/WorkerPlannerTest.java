@@ -7,6 +7,7 @@ import dev.adapt.core.membership.LoadFailureRecord;
 import dev.adapt.core.membership.MembershipSnapshot;
 import dev.adapt.core.membership.PlanRecord;
 import dev.adapt.core.membership.PlanStage;
+import dev.adapt.core.membership.ServingRecord;
 import dev.adapt.core.membership.StageLayout;
 import dev.adapt.core.membership.WorkerRecord;
 import dev.adapt.core.membership.WorkerState;
@@ -37,7 +38,12 @@ class WorkerPlannerTest {
     LoadFailureRecord loadFailure;
     final Map<Long, PlanRecord> published = new TreeMap<>();
     boolean etcdRead = true;
-    Optional<ServingPlan> serving = Optional.empty();
+
+    /** The {@code serving} record in etcd, as the dispatcher writes it. */
+    Optional<ServingRecord> serving = Optional.empty();
+
+    /** The plan in service that the last status recorded. */
+    Optional<ServingRecord> inStatus = Optional.empty();
 
     World(StageLayout layout) {
       this.layout = layout;
@@ -84,11 +90,27 @@ class WorkerPlannerTest {
     }
 
     MembershipSnapshot snapshot() {
-      return new MembershipSnapshot(true, 1, registered, assignments, plan, null, loadFailure);
+      return new MembershipSnapshot(true, 1, registered, assignments, plan, null, loadFailure)
+          .withServing(serving.orElse(null));
+    }
+
+    /**
+     * Plays the dispatcher: the published plan goes into service once every stage of it is served,
+     * unless a newer one serves already.
+     */
+    void dispatcherSwitches() {
+      if (plan != null
+          && serving.map(s -> s.generation() < plan.generation()).orElse(true)
+          && snapshot().servesEveryStage(plan)) {
+        serving = Optional.of(ServingRecord.of(plan));
+      }
     }
 
     /** Decides, and remembers the serving plan as the status would. */
     WorkerPlan decide() {
+      if (etcdRead) {
+        dispatcherSwitches();
+      }
       WorkerPlan decision =
           WorkerPlanner.plan(
               new Facts(
@@ -96,10 +118,10 @@ class WorkerPlannerTest {
                   specGeneration,
                   etcdRead ? Optional.of(snapshot()) : Optional.empty(),
                   List.copyOf(pods.values()),
-                  serving,
+                  inStatus,
                   WorkerPlannerTest::ordinal,
                   n -> PREFIX + n));
-      serving = decision.serving();
+      inStatus = decision.serving();
       return decision;
     }
 
@@ -170,7 +192,8 @@ class WorkerPlannerTest {
     for (int i = 0; i < 4; i++) {
       world.live(i, slices[i]).assigned(i, i, 1);
     }
-    world.serving = Optional.of(new ServingPlan(1, 4, List.of("cut1")));
+    world.serving = Optional.of(new ServingRecord(1, 4, List.of("cut1")));
+    world.inStatus = world.serving;
     return world.live(4).assigned(4, Assignment.STANDBY, 1);
   }
 
@@ -219,6 +242,7 @@ class WorkerPlannerTest {
     // etcd came back empty: the workers registered again, nothing else is there.
     world.assignments.clear();
     world.plan = null;
+    world.serving = Optional.empty();
 
     WorkerPlan waiting = world.decide();
 
@@ -226,7 +250,7 @@ class WorkerPlannerTest {
     assertThat(waiting.podNames()).containsExactlyInAnyOrderElementsOf(names(0, 1, 2, 3, 4));
     assertThat(message(waiting))
         .contains("waiting for the dispatcher to publish plan generation 1 again");
-    assertThat(waiting.serving()).map(ServingPlan::generation).contains(1L);
+    assertThat(waiting.serving()).map(ServingRecord::generation).contains(1L);
 
     // The dispatcher published the plan again.
     world.plan = world.published.get(1L);
@@ -430,7 +454,7 @@ class WorkerPlannerTest {
         .contains("rolling workers onto plan generation 2 (1/2 stages loaded)")
         .contains("while plan generation 1 serves")
         .contains("then waiting for the dispatcher to publish plan generation 3");
-    assertThat(resolving.serving().map(ServingPlan::generation)).contains(1L);
+    assertThat(resolving.serving().map(ServingRecord::generation)).contains(1L);
 
     // Generation 3 is published before generation 2 is complete: generation 2 is abandoned.
     world.plan(3, "p", "q", "r");
@@ -452,7 +476,7 @@ class WorkerPlannerTest {
     assertThat(world.served()).containsExactly(1L, 3L);
 
     WorkerPlan done = world.decide();
-    assertThat(done.serving().map(ServingPlan::generation)).contains(3L);
+    assertThat(done.serving().map(ServingRecord::generation)).contains(3L);
     assertThat(stages(done))
         .as("plan 3 serves: everyone moves to it, the surplus goes")
         .containsExactlyInAnyOrderEntriesOf(
@@ -487,7 +511,7 @@ class WorkerPlannerTest {
     assertThat(world.served()).containsExactly(1L, 3L);
 
     WorkerPlan done = world.decide();
-    assertThat(done.serving().map(ServingPlan::generation)).contains(3L);
+    assertThat(done.serving().map(ServingRecord::generation)).contains(3L);
     assertThat(stages(done)).containsEntry("4", "s0@3").containsEntry("5", "s1@3");
   }
 
@@ -497,7 +521,8 @@ class WorkerPlannerTest {
     for (int i = 0; i < 4; i++) {
       world.live(i, i % 2 == 0 ? "a" : "b").assigned(i, i % 2, 1);
     }
-    world.serving = Optional.of(new ServingPlan(1, 2, List.of("cut1")));
+    world.serving = Optional.of(new ServingRecord(1, 2, List.of("cut1")));
+    world.inStatus = world.serving;
     world.spec(2, StageLayout.of(3, 2, 0)).plan(2, "p", "q", "r");
 
     WorkerPlan surge = world.decide();
@@ -538,7 +563,7 @@ class WorkerPlannerTest {
     assertThat(world.served()).containsExactly(1L, 2L);
 
     WorkerPlan done = world.decide();
-    assertThat(done.serving().map(ServingPlan::generation)).contains(2L);
+    assertThat(done.serving().map(ServingRecord::generation)).contains(2L);
     assertThat(stages(done)).hasSize(9).allSatisfy((id, stage) -> assertThat(stage).endsWith("@2"));
   }
 

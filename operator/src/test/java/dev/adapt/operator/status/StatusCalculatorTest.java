@@ -6,11 +6,13 @@ import dev.adapt.core.membership.Assignment;
 import dev.adapt.core.membership.MembershipSnapshot;
 import dev.adapt.core.membership.PlanRecord;
 import dev.adapt.core.membership.PlanStage;
+import dev.adapt.core.membership.ServingRecord;
 import dev.adapt.core.membership.StageLayout;
 import dev.adapt.core.membership.WorkerRecord;
 import dev.adapt.core.membership.WorkerState;
-import dev.adapt.operator.convergence.ServingPlan;
+import dev.adapt.operator.convergence.RolloutState;
 import dev.adapt.operator.convergence.WorkerPlan;
+import dev.adapt.operator.convergence.WorkerPlanner;
 import dev.adapt.operator.crd.v1alpha1.InferencePipeline;
 import dev.adapt.operator.crd.v1alpha1.InferencePipelineStatus;
 import dev.adapt.operator.crd.v1alpha1.Phase;
@@ -25,6 +27,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -80,24 +83,39 @@ class StatusCalculatorTest {
 
   private InferencePipelineStatus compute(boolean dispatcherReady, Instant now) {
     MembershipSnapshot snapshot = new MembershipSnapshot(true, 1, workers, assignments, plan, null);
-    // The serving plan as the planner derives it: the last status's, or the plan once served.
+    // The plan in service as the dispatcher publishes it: the last status's, or the plan once
+    // every stage of it is served.
     InferencePipelineStatus last = pipeline.getStatus();
-    Optional<ServingPlan> known =
+    Optional<ServingRecord> serving =
         last == null || last.getPlanGeneration() == null
             ? Optional.empty()
             : Optional.of(
-                new ServingPlan(
+                new ServingRecord(
                     last.getPlanGeneration(), last.getStageCount(), last.getSplitPoints()));
+    if (plan.generation() <= specGeneration
+        && serving.map(s -> s.generation() < plan.generation()).orElse(true)
+        && snapshot.servesEveryStage(plan)) {
+      serving = Optional.of(ServingRecord.of(plan));
+    }
+    RolloutState state =
+        RolloutState.of(
+            new WorkerPlanner.Facts(
+                LAYOUT,
+                specGeneration,
+                Optional.of(snapshot.withServing(serving.orElse(null))),
+                List.of(),
+                Optional.empty(),
+                id -> OptionalInt.empty(),
+                ordinal -> "w" + ordinal));
     WorkerPlan decision =
         new WorkerPlan(
             pods.stream().map(p -> p.getMetadata().getName()).toList(),
             Optional.of(new TreeMap<>(assignments)),
             activity,
-            ServingPlan.advance(known, snapshot, specGeneration));
+            state);
     return StatusCalculator.compute(
         new StatusCalculator.Observed(
             pipeline,
-            List.of(),
             LAYOUT,
             specGeneration,
             Optional.of(snapshot),
@@ -249,7 +267,6 @@ class StatusCalculatorTest {
         StatusCalculator.compute(
             new StatusCalculator.Observed(
                 pipeline,
-                List.of(),
                 LAYOUT,
                 0,
                 Optional.empty(),
@@ -259,7 +276,7 @@ class StatusCalculatorTest {
                     Optional.of(
                         new WorkerPlan.Activity(
                             WorkerPlan.Reason.WaitingForEtcd, "waiting for etcd")),
-                    Optional.empty()),
+                    new RolloutState.EtcdUnread(Optional.empty())),
                 List.of(),
                 false,
                 Optional.of("waiting for the etcd StatefulSet resnet50-etcd to be ready"),

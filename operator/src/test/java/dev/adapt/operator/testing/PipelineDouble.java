@@ -7,6 +7,7 @@ import dev.adapt.core.membership.LoadFailureRecord;
 import dev.adapt.core.membership.MembershipSnapshot;
 import dev.adapt.core.membership.PlanRecord;
 import dev.adapt.core.membership.PlanStage;
+import dev.adapt.core.membership.ServingRecord;
 import dev.adapt.core.membership.SpecRecord;
 import dev.adapt.core.membership.WorkerRecord;
 import dev.adapt.core.membership.WorkerRegistration;
@@ -27,7 +28,8 @@ import java.util.stream.IntStream;
  * Plays everything of one pipeline that runs in pods, against a real etcd: the kubelet (pods become
  * Ready), the worker processes (lease-backed registrations that load the slice of their assigned
  * stage) and the dispatcher (resolves the {@code spec} key into a {@code plan}, or reports a model
- * it cannot load under {@code loadFailure}). Only the operator is real.
+ * it cannot load under {@code loadFailure}, and publishes the plan in service under {@code
+ * serving}). Only the operator is real.
  */
 public final class PipelineDouble implements AutoCloseable {
 
@@ -71,6 +73,7 @@ public final class PipelineDouble implements AutoCloseable {
     readyControllerPods();
     resolvePlan();
     runWorkers();
+    switchPlans();
   }
 
   /** The etcd member and dispatcher pods that the real controllers created become Ready. */
@@ -114,6 +117,19 @@ public final class PipelineDouble implements AutoCloseable {
           new LoadFailureRecord(
               spec.get().generation(), spec.get().model(), name + "-dispatcher-0", error));
     }
+  }
+
+  /**
+   * Plays the dispatcher's switch: the published plan goes into service once every stage of it is
+   * served (the dispatcher's rule, {@code ServedPlans}), and is published under {@code serving}.
+   */
+  public void switchPlans() {
+    MembershipSnapshot snapshot = membership.snapshot();
+    snapshot
+        .plan()
+        .filter(snapshot::servesEveryStage)
+        .filter(p -> snapshot.serving().map(s -> s.generation() < p.generation()).orElse(true))
+        .ifPresent(p -> membership.publishServing(ServingRecord.of(p)));
   }
 
   public static PlanRecord plan(SpecRecord spec) {
