@@ -13,7 +13,7 @@ import dev.adapt.core.membership.Subscription;
 import dev.adapt.core.security.PeerTls;
 import dev.adapt.dispatcher.Dispatcher;
 import dev.adapt.dispatcher.DispatcherSettings;
-import dev.adapt.dispatcher.ServedPipeline;
+import dev.adapt.dispatcher.plans.ServedPipeline;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

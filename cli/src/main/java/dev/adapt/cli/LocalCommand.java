@@ -1,7 +1,7 @@
 package dev.adapt.cli;
 
 import dev.adapt.core.model.LoadedModel;
-import dev.adapt.dispatcher.ServedPipeline;
+import dev.adapt.dispatcher.plans.ServedPipeline;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.concurrent.Callable;

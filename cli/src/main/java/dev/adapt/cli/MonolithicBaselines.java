@@ -1,7 +1,7 @@
 package dev.adapt.cli;
 
 import dev.adapt.core.model.LoadedModel;
-import dev.adapt.dispatcher.BatchingConfig;
+import dev.adapt.dispatcher.batching.BatchingConfig;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;

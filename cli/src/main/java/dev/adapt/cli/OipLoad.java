@@ -1,6 +1,6 @@
 package dev.adapt.cli;
 
-import dev.adapt.dispatcher.ModelInfo;
+import dev.adapt.dispatcher.requests.ModelInfo;
 import java.time.Duration;
 import java.util.function.IntConsumer;
 import java.util.function.Supplier;

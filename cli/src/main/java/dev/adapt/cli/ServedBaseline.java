@@ -2,8 +2,8 @@ package dev.adapt.cli;
 
 import dev.adapt.core.model.LoadedModel;
 import dev.adapt.core.plan.Partitioning;
-import dev.adapt.dispatcher.PipelineFactory;
-import dev.adapt.dispatcher.ServedPipeline;
+import dev.adapt.dispatcher.planning.PipelineFactory;
+import dev.adapt.dispatcher.plans.ServedPipeline;
 
 /**
  * The monolithic baseline with the pipeline's process budget: the unsplit model as one stage,

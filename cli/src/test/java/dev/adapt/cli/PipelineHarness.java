@@ -6,7 +6,7 @@ import dev.adapt.core.model.LoadedModel;
 import dev.adapt.core.slice.ExecutorOptions;
 import dev.adapt.core.testing.JavaProcess;
 import dev.adapt.dispatcher.DispatcherSettings;
-import dev.adapt.dispatcher.ServedPipeline;
+import dev.adapt.dispatcher.plans.ServedPipeline;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;

@@ -1,5 +1,6 @@
 package dev.adapt.dispatcher;
 
+import dev.adapt.dispatcher.api.ClientApiSecurity;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 

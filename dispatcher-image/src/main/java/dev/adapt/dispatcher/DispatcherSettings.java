@@ -1,6 +1,10 @@
 package dev.adapt.dispatcher;
 
 import dev.adapt.core.security.PeerTls;
+import dev.adapt.dispatcher.api.ClientApiSecurity;
+import dev.adapt.dispatcher.batching.BatchingConfig;
+import dev.adapt.dispatcher.routing.RouterConfig;
+import dev.adapt.dispatcher.slices.ChunkTamper;
 import java.time.Duration;
 import java.util.Optional;
 

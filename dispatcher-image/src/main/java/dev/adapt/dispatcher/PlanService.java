@@ -1,6 +1,11 @@
 package dev.adapt.dispatcher;
 
 import dev.adapt.core.tensor.HostTensor;
+import dev.adapt.dispatcher.batching.Batcher;
+import dev.adapt.dispatcher.plans.PlanGeneration;
+import dev.adapt.dispatcher.plans.ServedPlans;
+import dev.adapt.dispatcher.requests.InferenceService;
+import dev.adapt.dispatcher.requests.ModelInfo;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 

@@ -1,6 +1,8 @@
 package dev.adapt.dispatcher;
 
 import dev.adapt.core.wire.TensorWireCodec;
+import dev.adapt.dispatcher.batching.BatchingConfig;
+import dev.adapt.dispatcher.routing.RouterConfig;
 import dev.adapt.proto.v1.Compression;
 import java.time.Duration;
 import picocli.CommandLine.Option;

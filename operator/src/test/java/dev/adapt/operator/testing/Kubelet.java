@@ -5,6 +5,8 @@ import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodCondition;
 import io.fabric8.kubernetes.api.model.PodConditionBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.net.HttpURLConnection;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
@@ -23,6 +25,10 @@ public final class Kubelet {
             .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
   }
 
+  /**
+   * Sets the pod's readiness. A pod the operator deleted since it was listed is left alone, as a
+   * kubelet would: its status has nobody to tell.
+   */
   public static void setReady(KubernetesClient client, Pod pod, boolean ready) {
     String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
     String value = ready ? "True" : "False";
@@ -32,6 +38,17 @@ public final class Kubelet {
             condition("Initialized", "True", now),
             condition("ContainersReady", value, now),
             condition("Ready", value, now));
+    try {
+      edit(client, pod, now, conditions);
+    } catch (KubernetesClientException e) {
+      if (e.getCode() != HttpURLConnection.HTTP_NOT_FOUND) {
+        throw e;
+      }
+    }
+  }
+
+  private static void edit(
+      KubernetesClient client, Pod pod, String now, List<PodCondition> conditions) {
     client
         .pods()
         .inNamespace(pod.getMetadata().getNamespace())

@@ -1,4 +1,0 @@
-package dev.adapt.dispatcher;
-
-/** The artifact of one stage, as pushed to workers. */
-public record StageSlice(int stage, String sha256, byte[] bytes) {}
