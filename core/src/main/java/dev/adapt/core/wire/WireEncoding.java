@@ -67,7 +67,7 @@ public record WireEncoding(Compression compression, FloatEncoding floats) {
     };
   }
 
-  static String compressionName(Compression compression) {
+  public static String compressionName(Compression compression) {
     return switch (compression) {
       case COMPRESSION_NONE -> "none";
       case COMPRESSION_LZ4 -> "lz4";
@@ -76,7 +76,7 @@ public record WireEncoding(Compression compression, FloatEncoding floats) {
     };
   }
 
-  static String floatsName(FloatEncoding floats) {
+  public static String floatsName(FloatEncoding floats) {
     return switch (floats) {
       case FLOAT_ENCODING_EXACT -> "exact";
       case FLOAT_ENCODING_FLOAT16 -> "float16";
