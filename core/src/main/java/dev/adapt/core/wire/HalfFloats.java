@@ -19,6 +19,10 @@ final class HalfFloats {
   private static final int HALF_EXPONENT_BIAS = 15;
   private static final int HALF_INFINITY = 0x7c00;
   private static final int HALF_QUIET_NAN_BIT = 0x0200;
+  private static final int FLOAT_INFINITY = 0x7f800000;
+  // Float bits of 65536 (2^16, float16's exponent limit) and 2^-14 (its smallest normal).
+  private static final int FLOAT16_OVERFLOW = 0x47800000;
+  private static final int FLOAT16_MIN_NORMAL = 0x38800000;
 
   private static final VarHandle SHORTS =
       MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
@@ -77,33 +81,27 @@ final class HalfFloats {
   static short toFloat16(float value) {
     int bits = Float.floatToRawIntBits(value);
     int sign = (bits >>> 16) & 0x8000;
-    int exponent = (bits >>> 23) & 0xff;
-    int mantissa = bits & 0x7fffff;
-    if (exponent == 0xff) {
+    int magnitude = bits & 0x7fffffff;
+    if (magnitude >= FLOAT16_OVERFLOW) {
+      // 65536 and more (also infinity) is infinite; NaN stays NaN, quiet.
       return (short)
-          (sign | HALF_INFINITY | (mantissa == 0 ? 0 : HALF_QUIET_NAN_BIT | (mantissa >>> 13)));
+          (sign
+              | HALF_INFINITY
+              | (magnitude > FLOAT_INFINITY ? HALF_QUIET_NAN_BIT | ((bits & 0x7fffff) >>> 13) : 0));
     }
-    int halfExponent = exponent - FLOAT_EXPONENT_BIAS + HALF_EXPONENT_BIAS;
-    if (halfExponent >= 0x1f) {
-      return (short) (sign | HALF_INFINITY);
-    }
-    if (halfExponent <= 0) {
-      // A float16 subnormal is m * 2^-24; with the implicit bit, the float is
-      // significand * 2^(halfExponent - 14) in those units. Below 2^-25 everything rounds to zero.
-      if (halfExponent < -10) {
-        return (short) sign;
-      }
-      int significand = mantissa | 0x800000;
-      int shift = 14 - halfExponent;
-      return (short) (sign | roundShift(significand, shift));
-    }
-    // Rebase the exponent, then round by adding just under half a unit plus the kept lowest bit
-    // (ties to even) before shifting: no data-dependent branch, which on activations (rounding
-    // up or down at random) made the straightforward comparison several times slower. A carry
-    // out of the mantissa moves into the exponent, which is the correct result (up to infinity
-    // when rounding past 65504).
-    int rebased = (bits & 0x7fffffff) - ((FLOAT_EXPONENT_BIAS - HALF_EXPONENT_BIAS) << 23);
-    return (short) (sign | ((rebased + 0xfff + ((rebased >>> 13) & 1)) >>> 13));
+    // Normal results: rebase the exponent, then round by adding just under half a unit plus the
+    // kept lowest bit (ties to even) before shifting. A carry out of the mantissa moves into the
+    // exponent, which is the correct result (up to infinity when rounding from 65520 on).
+    int rebased = magnitude - ((FLOAT_EXPONENT_BIAS - HALF_EXPONENT_BIAS) << 23);
+    int normal = (rebased + 0xfff + ((rebased >>> 13) & 1)) >>> 13;
+    // Below float16's smallest normal (2^-14) the float unit rounds for us: in the sum with 0.5,
+    // whose unit is 2^-24 (float16's subnormal step), the value is rounded to nearest even
+    // multiple of 2^-24, and the sum's low bits are that multiple (0 for zero, 0x400 when it rounds
+    // up to the smallest normal).
+    int subnormal = Float.floatToRawIntBits(Float.intBitsToFloat(magnitude) + 0.5f) - 0x3f000000;
+    // Both are computed and one is selected, with no branch: activations mix zeros and normal
+    // values at random, and a branch on which one is at hand mispredicted half the time.
+    return (short) (sign | (magnitude < FLOAT16_MIN_NORMAL ? subnormal : normal));
   }
 
   static float fromFloat16(short half) {
@@ -135,13 +133,5 @@ final class HalfFloats {
 
   static float fromBfloat16(short bfloat) {
     return Float.intBitsToFloat((bfloat & 0xffff) << 16);
-  }
-
-  /** {@code value >>> shift}, rounded to nearest with ties to even. */
-  private static int roundShift(int value, int shift) {
-    int kept = value >>> shift;
-    int dropped = value & ((1 << shift) - 1);
-    int half = 1 << (shift - 1);
-    return dropped > half || (dropped == half && (kept & 1) != 0) ? kept + 1 : kept;
   }
 }
