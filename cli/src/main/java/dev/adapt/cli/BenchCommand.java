@@ -196,6 +196,7 @@ public final class BenchCommand implements Callable<Integer> {
       load.warmUp(clients, warm);
       double replaysBefore = replays(pipeline.httpUrl(), credentials);
       HopBytes hopsBefore = hopBytes(pipeline.httpUrl(), credentials);
+      double workerCpuBefore = workerCpuSeconds();
       AtomicReference<String> killed = new AtomicReference<>();
       ProgressBar progress = new ProgressBar(log, requests, ProgressBar.onTerminal());
       List<BenchRounds.Contender> contenders = new ArrayList<>();
@@ -226,6 +227,9 @@ public final class BenchCommand implements Callable<Integer> {
               replays(pipeline.httpUrl(), credentials) - replaysBefore,
               target.local ? localOptions.serving.wireEncoding().toString() : null,
               hopBytes(pipeline.httpUrl(), credentials).since(hopsBefore, result.succeeded()),
+              cluster == null || result.succeeded() == 0
+                  ? null
+                  : (workerCpuSeconds() - workerCpuBefore) * 1000 / result.succeeded(),
               concurrency,
               protocol,
               processes,
@@ -339,6 +343,21 @@ public final class BenchCommand implements Callable<Integer> {
                 .build(),
             HttpResponse.BodyHandlers.ofString())
         .body();
+  }
+
+  /**
+   * CPU seconds used so far by the local pipeline's worker processes (those running now: a worker
+   * killed on purpose takes its share with it), or 0 without a local pipeline.
+   */
+  private double workerCpuSeconds() {
+    if (cluster == null) {
+      return 0;
+    }
+    return cluster.workers().values().stream()
+        .mapToDouble(
+            worker ->
+                worker.process.info().totalCpuDuration().map(d -> d.toNanos() / 1e9).orElse(0.0))
+        .sum();
   }
 
   /** --tolerance, else 1e-4 for exact floats and no limit when the local pipeline rounds them. */

@@ -12,6 +12,8 @@ import java.util.List;
  *
  * @param wireEncoding how the local pipeline's stages sent activations, or null (--target)
  * @param hops bytes per image of each stage's output, raw and on the wire, from the dispatcher
+ * @param workerCpuMsPerImage CPU time of the local pipeline's workers per answered image (compute,
+ *     encoding, transport), or null (--target)
  * @param pipelineProcesses JVMs the pipeline used, or null when they run elsewhere (--target)
  * @param comparison the monolithic baselines, or null without --compare-monolithic
  * @param killedWorker the worker killed on purpose, or null
@@ -21,6 +23,7 @@ record BenchReport(
     double replays,
     String wireEncoding,
     List<HopBytes.PerImage> hops,
+    Double workerCpuMsPerImage,
     int concurrency,
     String protocol,
     Integer pipelineProcesses,
@@ -66,6 +69,11 @@ record BenchReport(
       report.putNull("wireEncoding");
     } else {
       report.put("wireEncoding", wireEncoding);
+    }
+    if (workerCpuMsPerImage == null) {
+      report.putNull("workerCpuMsPerImage");
+    } else {
+      report.put("workerCpuMsPerImage", round(workerCpuMsPerImage));
     }
     ArrayNode hopBytes = report.putArray("hopBytesPerImage");
     for (HopBytes.PerImage hop : hops) {
@@ -118,6 +126,9 @@ record BenchReport(
     out.printf(
         "outputs against the unsplit model: max abs diff %.2e, top-1 agreement %d/%d%n",
         agreement.maxAbsDiff(), agreement.top1Agreed(), agreement.compared());
+    if (workerCpuMsPerImage != null) {
+      out.printf("worker CPU per image: %.1f ms%n", workerCpuMsPerImage);
+    }
     for (HopBytes.PerImage hop : hops) {
       out.printf(
           "stage %d output per image: %.0f bytes raw, %.0f on the wire (ratio %.3f%s)%n",

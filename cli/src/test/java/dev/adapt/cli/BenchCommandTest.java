@@ -86,6 +86,7 @@ class BenchCommandTest {
     assertThat(report.path("outputs").path("top1Agreement").asDouble()).isEqualTo(1.0);
     assertThat(report.path("hopBytesPerImage")).hasSize(2);
     assertThat(report.path("hopBytesPerImage").get(0).path("raw").asLong()).isPositive();
+    assertThat(report.path("workerCpuMsPerImage").asDouble()).isPositive();
   }
 
   @Test
