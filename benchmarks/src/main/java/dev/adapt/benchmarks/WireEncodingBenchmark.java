@@ -9,6 +9,7 @@ import dev.adapt.core.slice.SliceArtifact;
 import dev.adapt.core.slice.Slicer;
 import dev.adapt.core.slice.TensorFlowSliceExecutor;
 import dev.adapt.core.tensor.HostTensor;
+import dev.adapt.core.tensor.OutputAgreement;
 import dev.adapt.core.wire.TensorWireCodec;
 import dev.adapt.core.wire.WireEncoding;
 import dev.adapt.proto.v1.Compression;
@@ -206,30 +207,27 @@ public final class WireEncodingBenchmark implements Callable<Integer> {
     for (FloatEncoding floats : FLOATS) {
       // The compressions are lossless, so one of them tells the effect of each float encoding.
       WireEncoding encoding = new WireEncoding(Compression.COMPRESSION_SHUFFLE_LZ4, floats);
-      double max = 0;
+      OutputAgreement agreement = OutputAgreement.NONE;
       double sum = 0;
       long elements = 0;
-      int agree = 0;
       for (int i = 0; i < inputs.size(); i++) {
         List<HostTensor> run = runHopByHop(slices, inputs.get(i), encoding);
         float[] expected = exact.get(i).get(exact.get(i).size() - 1).toFloatArray();
         float[] actual = run.get(run.size() - 1).toFloatArray();
+        agreement = agreement.plus(OutputAgreement.of(expected, actual));
         for (int j = 0; j < expected.length; j++) {
-          double diff = Math.abs((double) expected[j] - actual[j]);
-          max = Math.max(max, diff);
-          sum += diff;
+          sum += Math.abs((double) expected[j] - actual[j]);
         }
         elements += expected.length;
-        agree += argmax(expected) == argmax(actual) ? 1 : 0;
       }
       out.printf(
           Locale.ROOT,
           "| %s | %.2e | %.2e | %d/%d |%n",
           WireEncoding.floatsName(floats),
-          max,
+          agreement.maxAbsDiff(),
           sum / elements,
-          agree,
-          inputs.size());
+          agreement.top1Agreed(),
+          agreement.compared());
     }
     out.flush();
   }
@@ -335,15 +333,5 @@ public final class WireEncodingBenchmark implements Callable<Integer> {
       count += tensor.byteSize() / Float.BYTES;
     }
     return (double) zeros / count;
-  }
-
-  private static int argmax(float[] values) {
-    int best = 0;
-    for (int i = 1; i < values.length; i++) {
-      if (values[i] > values[best]) {
-        best = i;
-      }
-    }
-    return best;
   }
 }

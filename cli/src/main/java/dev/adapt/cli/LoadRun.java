@@ -1,6 +1,7 @@
 package dev.adapt.cli;
 
 import dev.adapt.core.tensor.HostTensor;
+import dev.adapt.core.tensor.OutputAgreement;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;

@@ -3,12 +3,6 @@ package dev.adapt.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.adapt.core.testing.TestModels;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -17,33 +11,9 @@ class BenchCommandTest {
 
   /** Runs {@code adapt bench --local} on a small model in 2 stages; its JSON report. */
   private static JsonNode benchLocal(String... options) throws Exception {
-    String model = TestModels.fixtureDirectory(TestModels.KERAS_RESIDUAL_CNN).toString();
-    List<String> args =
-        new ArrayList<>(
-            List.of(
-                "bench",
-                "--local",
-                "--model",
-                model,
-                "--stages",
-                "2",
-                "--http-port",
-                "0",
-                "--grpc-port",
-                "0"));
-    args.addAll(List.of(options));
-    PrintStream stdout = System.out;
-    ByteArrayOutputStream captured = new ByteArrayOutputStream();
-    int exit;
-    try {
-      System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
-      exit = AdaptCommand.commandLine().execute(args.toArray(String[]::new));
-    } finally {
-      System.setOut(stdout);
-    }
-    String output = captured.toString(StandardCharsets.UTF_8);
-    assertThat(exit).as(output).isZero();
-    return new ObjectMapper().readTree(output.substring(output.indexOf('{')));
+    LocalBenchRun run = LocalBenchRun.of(List.of(options));
+    assertThat(run.exit()).as(run.output()).isZero();
+    return run.report();
   }
 
   @Test

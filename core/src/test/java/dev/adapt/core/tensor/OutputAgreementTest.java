@@ -1,4 +1,4 @@
-package dev.adapt.cli;
+package dev.adapt.core.tensor;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,18 +1,18 @@
-package dev.adapt.cli;
+package dev.adapt.core.tensor;
 
 /**
- * How close answers came to the unsplit model's outputs: the largest absolute difference of any
- * element and how many answers chose the same class (top-1). Exact encodings should show 0 and all;
- * lossy float encodings show what they cost.
+ * How close a model's outputs came to reference outputs (the unsplit model's): the largest absolute
+ * difference of any element and how many answers chose the same class (top-1). Exact encodings
+ * should show 0 and all; lossy float encodings show what they cost.
  *
  * @param compared answers compared with an expected output
  * @param top1Agreed answers whose largest element is where the expected output's is
  * @param maxAbsDiff the largest absolute difference over every element compared (NaN wins)
  */
-record OutputAgreement(int compared, int top1Agreed, double maxAbsDiff) {
-  static final OutputAgreement NONE = new OutputAgreement(0, 0, 0);
+public record OutputAgreement(int compared, int top1Agreed, double maxAbsDiff) {
+  public static final OutputAgreement NONE = new OutputAgreement(0, 0, 0);
 
-  static OutputAgreement of(float[] expected, float[] actual) {
+  public static OutputAgreement of(float[] expected, float[] actual) {
     double max = 0;
     for (int i = 0; i < Math.min(expected.length, actual.length); i++) {
       double diff = Math.abs((double) expected[i] - actual[i]);
@@ -22,7 +22,7 @@ record OutputAgreement(int compared, int top1Agreed, double maxAbsDiff) {
     return new OutputAgreement(1, agrees ? 1 : 0, max);
   }
 
-  OutputAgreement plus(OutputAgreement other) {
+  public OutputAgreement plus(OutputAgreement other) {
     double max =
         Double.isNaN(maxAbsDiff) || Double.isNaN(other.maxAbsDiff)
             ? Double.NaN
@@ -31,7 +31,7 @@ record OutputAgreement(int compared, int top1Agreed, double maxAbsDiff) {
   }
 
   /** Share of compared answers that agree on the top class; 1 when nothing was compared. */
-  double top1Agreement() {
+  public double top1Agreement() {
     return compared == 0 ? 1.0 : (double) top1Agreed / compared;
   }
 
