@@ -135,6 +135,23 @@ public final class BenchCommand implements Callable<Integer> {
       description = "Client-side timeout of one request (default: ${DEFAULT-VALUE}).")
   long requestTimeoutMs;
 
+  @Option(
+      names = "--tolerance",
+      description =
+          "Largest difference of an answer's elements from the unsplit model's before it counts"
+              + " as a mismatch (default: 1e-4; no limit with a lossy --float-encoding, whose effect"
+              + " the report's outputs section shows: max abs diff and top-1 agreement).")
+  Double tolerance;
+
+  @Option(
+      names = "--input-range",
+      split = ",",
+      defaultValue = "0,255",
+      description =
+          "Lowest and highest value of the pseudo-random input pixels (default: ${DEFAULT-VALUE};"
+              + " the built-in ResNet-50's batch norms were calibrated on -1,1).")
+  double[] inputRange;
+
   static final double TOLERANCE = 1e-4;
 
   private LocalCluster cluster;
@@ -155,12 +172,18 @@ public final class BenchCommand implements Callable<Integer> {
     }
     BenchInputs inputs;
     try (UnsplitModel reference = new UnsplitModel(loaded, ExecutorOptions.DEFAULT)) {
-      inputs = new BenchInputs(model.input(), distinctInputs, reference);
+      inputs = new BenchInputs(model.input(), distinctInputs, reference, inputRange());
     }
     ClientCredentials credentials = new ClientCredentials(token, caCertificate);
     OipLoad load =
         new OipLoad(
-            model, inputs, protocol, concurrency, Duration.ofMillis(requestTimeoutMs), credentials);
+            model,
+            inputs,
+            protocol,
+            concurrency,
+            Duration.ofMillis(requestTimeoutMs),
+            credentials,
+            answerTolerance());
     MonolithicBaselines baselines = null;
     boolean passed = false;
     try {
@@ -172,6 +195,8 @@ public final class BenchCommand implements Callable<Integer> {
       }
       load.warmUp(clients, warm);
       double replaysBefore = replays(pipeline.httpUrl(), credentials);
+      HopBytes hopsBefore = hopBytes(pipeline.httpUrl(), credentials);
+      double workerCpuBefore = workerCpuSeconds();
       AtomicReference<String> killed = new AtomicReference<>();
       ProgressBar progress = new ProgressBar(log, requests, ProgressBar.onTerminal());
       List<BenchRounds.Contender> contenders = new ArrayList<>();
@@ -200,6 +225,11 @@ public final class BenchCommand implements Callable<Integer> {
       new BenchReport(
               result,
               replays(pipeline.httpUrl(), credentials) - replaysBefore,
+              target.local ? localOptions.serving.wireEncoding().toString() : null,
+              hopBytes(pipeline.httpUrl(), credentials).since(hopsBefore, result.succeeded()),
+              cluster == null || result.succeeded() == 0
+                  ? null
+                  : (workerCpuSeconds() - workerCpuBefore) * 1000 / result.succeeded(),
               concurrency,
               protocol,
               processes,
@@ -286,20 +316,64 @@ public final class BenchCommand implements Callable<Integer> {
   /** The dispatcher's replay counter, or 0 when it cannot be read. */
   static double replays(String baseUrl, ClientCredentials credentials) {
     try {
-      HttpResponse<String> metrics =
-          credentials
-              .http(HttpClient.newBuilder())
-              .build()
-              .send(
-                  credentials
-                      .authorize(HttpRequest.newBuilder(URI.create(baseUrl + "/metrics")))
-                      .timeout(Duration.ofSeconds(10))
-                      .build(),
-                  HttpResponse.BodyHandlers.ofString());
-      Matcher matcher = REPLAYS.matcher(metrics.body());
+      Matcher matcher = REPLAYS.matcher(scrape(baseUrl, credentials));
       return matcher.find() ? Double.parseDouble(matcher.group(1)) : 0;
     } catch (Exception e) {
       return 0;
     }
+  }
+
+  /** The dispatcher's hop byte counters, or none when they cannot be read. */
+  static HopBytes hopBytes(String baseUrl, ClientCredentials credentials) {
+    try {
+      return HopBytes.parse(scrape(baseUrl, credentials));
+    } catch (Exception e) {
+      return HopBytes.NONE;
+    }
+  }
+
+  private static String scrape(String baseUrl, ClientCredentials credentials) throws Exception {
+    return credentials
+        .http(HttpClient.newBuilder())
+        .build()
+        .send(
+            credentials
+                .authorize(HttpRequest.newBuilder(URI.create(baseUrl + "/metrics")))
+                .timeout(Duration.ofSeconds(10))
+                .build(),
+            HttpResponse.BodyHandlers.ofString())
+        .body();
+  }
+
+  /**
+   * CPU seconds used so far by the local pipeline's worker processes (those running now: a worker
+   * killed on purpose takes its share with it), or 0 without a local pipeline.
+   */
+  private double workerCpuSeconds() {
+    if (cluster == null) {
+      return 0;
+    }
+    return cluster.workers().values().stream()
+        .mapToDouble(
+            worker ->
+                worker.process.info().totalCpuDuration().map(d -> d.toNanos() / 1e9).orElse(0.0))
+        .sum();
+  }
+
+  /** --tolerance, else 1e-4 for exact floats and no limit when the local pipeline rounds them. */
+  private double answerTolerance() {
+    if (tolerance != null) {
+      return tolerance;
+    }
+    boolean lossy = target.local && localOptions.serving.wireEncoding().lossy();
+    return lossy ? Double.POSITIVE_INFINITY : TOLERANCE;
+  }
+
+  private double[] inputRange() {
+    if (inputRange.length != 2 || !(inputRange[0] < inputRange[1])) {
+      throw new IllegalArgumentException(
+          "--input-range takes the lowest and highest value, e.g. -1,1");
+    }
+    return inputRange;
   }
 }

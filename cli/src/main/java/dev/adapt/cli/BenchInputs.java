@@ -15,6 +15,11 @@ final class BenchInputs {
   private final List<HostTensor> expected = new ArrayList<>();
 
   BenchInputs(TensorSpec spec, int count, UnsplitModel reference) {
+    this(spec, count, reference, new double[] {0, 255});
+  }
+
+  /** Inputs with pixels uniform between {@code range[0]} and {@code range[1]}. */
+  BenchInputs(TensorSpec spec, int count, UnsplitModel reference, double[] range) {
     long[] shape = spec.shape();
     shape[0] = 1;
     for (int i = 1; i < shape.length; i++) {
@@ -29,7 +34,7 @@ final class BenchInputs {
     for (int i = 0; i < count; i++) {
       float[] values = new float[elements];
       for (int e = 0; e < elements; e++) {
-        values[e] = (float) (random.nextDouble() * 255.0);
+        values[e] = (float) (range[0] + random.nextDouble() * (range[1] - range[0]));
       }
       HostTensor input = HostTensor.ofFloats(shape, values);
       inputs.add(input);

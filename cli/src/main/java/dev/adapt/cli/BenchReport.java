@@ -2,12 +2,19 @@ package dev.adapt.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.adapt.core.tensor.OutputAgreement;
 import java.io.PrintStream;
+import java.util.List;
 
 /**
  * What {@code adapt bench} found, as JSON or as lines for people.
  *
+ * @param wireEncoding how the local pipeline's stages sent activations, or null (--target)
+ * @param hops bytes per image of each stage's output, raw and on the wire, from the dispatcher
+ * @param workerCpuMsPerImage CPU time of the local pipeline's workers per answered image (compute,
+ *     encoding, transport), or null (--target)
  * @param pipelineProcesses JVMs the pipeline used, or null when they run elsewhere (--target)
  * @param comparison the monolithic baselines, or null without --compare-monolithic
  * @param killedWorker the worker killed on purpose, or null
@@ -15,6 +22,9 @@ import java.io.PrintStream;
 record BenchReport(
     LoadRun.Result result,
     double replays,
+    String wireEncoding,
+    List<HopBytes.PerImage> hops,
+    Double workerCpuMsPerImage,
     int concurrency,
     String protocol,
     Integer pipelineProcesses,
@@ -51,6 +61,29 @@ record BenchReport(
     report.put("duplicates", result.duplicates());
     report.put("mismatches", result.mismatches());
     report.put("throughputRps", round(result.throughput()));
+    OutputAgreement agreement = result.agreement();
+    ObjectNode outputs = report.putObject("outputs");
+    outputs.put("compared", agreement.compared());
+    outputs.put("maxAbsDiff", agreement.maxAbsDiff());
+    outputs.put("top1Agreement", agreement.top1Agreement());
+    if (wireEncoding == null) {
+      report.putNull("wireEncoding");
+    } else {
+      report.put("wireEncoding", wireEncoding);
+    }
+    if (workerCpuMsPerImage == null) {
+      report.putNull("workerCpuMsPerImage");
+    } else {
+      report.put("workerCpuMsPerImage", round(workerCpuMsPerImage));
+    }
+    ArrayNode hopBytes = report.putArray("hopBytesPerImage");
+    for (HopBytes.PerImage hop : hops) {
+      ObjectNode node = hopBytes.addObject();
+      node.put("stage", hop.stage());
+      node.put("raw", Math.round(hop.rawBytes()));
+      node.put("wire", Math.round(hop.wireBytes()));
+      node.put("ratio", Math.round(hop.ratio() * 1000) / 1000.0);
+    }
     ObjectNode latency = report.putObject("latencyMs");
     latency.put("p50", round(result.percentile(50)));
     latency.put("p99", round(result.percentile(99)));
@@ -90,6 +123,22 @@ record BenchReport(
         result.failed(),
         result.duplicates(),
         result.mismatches());
+    OutputAgreement agreement = result.agreement();
+    out.printf(
+        "outputs against the unsplit model: max abs diff %.2e, top-1 agreement %d/%d%n",
+        agreement.maxAbsDiff(), agreement.top1Agreed(), agreement.compared());
+    if (workerCpuMsPerImage != null) {
+      out.printf("worker CPU per image: %.1f ms%n", workerCpuMsPerImage);
+    }
+    for (HopBytes.PerImage hop : hops) {
+      out.printf(
+          "stage %d output per image: %.0f bytes raw, %.0f on the wire (ratio %.3f%s)%n",
+          hop.stage(),
+          hop.rawBytes(),
+          hop.wireBytes(),
+          hop.ratio(),
+          wireEncoding == null ? "" : ", " + wireEncoding);
+    }
     out.printf(
         "throughput %.2f req/s; latency p50 %.0f ms, p99 %.0f ms, max %.0f ms; replays %d%n",
         result.throughput(),

@@ -1,6 +1,7 @@
 package dev.adapt.cli;
 
 import dev.adapt.core.tensor.HostTensor;
+import dev.adapt.core.tensor.OutputAgreement;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -27,7 +28,8 @@ final class LoadRun {
       int mismatches,
       double seconds,
       double[] latenciesMs,
-      List<String> failures) {
+      List<String> failures,
+      OutputAgreement agreement) {
 
     /** This run followed by {@code next}, as if they were one run (times add up). */
     Result plus(Result next) {
@@ -44,7 +46,8 @@ final class LoadRun {
           mismatches + next.mismatches,
           seconds + next.seconds,
           both,
-          allFailures);
+          allFailures,
+          agreement.plus(next.agreement));
     }
 
     /**
@@ -130,6 +133,7 @@ final class LoadRun {
     double[] latencies = new double[requests];
     Arrays.fill(latencies, -1);
     List<String> failures = Collections.synchronizedList(new ArrayList<>());
+    List<OutputAgreement> agreements = Collections.synchronizedList(new ArrayList<>());
     List<Thread> callers = new ArrayList<>();
     long started = System.nanoTime();
     for (int c = 0; c < concurrency; c++) {
@@ -157,6 +161,11 @@ final class LoadRun {
                         if (mismatch != null) {
                           mismatches.incrementAndGet();
                           failures.add(id + ": " + mismatch);
+                        }
+                        if (want != null) {
+                          agreements.add(
+                              OutputAgreement.of(
+                                  want.toFloatArray(), reply.output().toFloatArray()));
                         }
                       }
                     } catch (Exception e) {
@@ -186,7 +195,8 @@ final class LoadRun {
         mismatches.get(),
         seconds,
         answeredLatencies,
-        List.copyOf(failures));
+        List.copyOf(failures),
+        agreements.stream().reduce(OutputAgreement.NONE, OutputAgreement::plus));
   }
 
   /** Why {@code actual} differs from {@code expected} beyond the tolerance, or null. */

@@ -29,14 +29,20 @@ final class OipLoad {
   private final int concurrency;
   private final Duration timeout;
   private final ClientCredentials credentials;
+  private final double tolerance;
 
+  /**
+   * @param tolerance how far an answer's elements may be from the unsplit model's before it counts
+   *     as a mismatch
+   */
   OipLoad(
       ModelInfo model,
       BenchInputs inputs,
       String protocol,
       int concurrency,
       Duration timeout,
-      ClientCredentials credentials) {
+      ClientCredentials credentials,
+      double tolerance) {
     if (!protocol.equals("http") && !protocol.equals("grpc")) {
       throw new IllegalArgumentException("--protocol must be http or grpc, not " + protocol);
     }
@@ -46,6 +52,7 @@ final class OipLoad {
     this.concurrency = concurrency;
     this.timeout = timeout;
     this.credentials = credentials;
+    this.tolerance = tolerance;
   }
 
   /** A new client of {@code endpoint} for each caller. */
@@ -90,7 +97,7 @@ final class OipLoad {
         concurrency,
         inputs::input,
         inputs::expected,
-        BenchCommand.TOLERANCE,
+        tolerance,
         afterAnswer,
         progress);
   }

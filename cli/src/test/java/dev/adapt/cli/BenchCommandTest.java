@@ -3,53 +3,33 @@ package dev.adapt.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.adapt.core.testing.TestModels;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** {@code adapt bench --local} end to end on a small model, as a user runs it. */
 class BenchCommandTest {
 
+  /** Runs {@code adapt bench --local} on a small model in 2 stages; its JSON report. */
+  private static JsonNode benchLocal(String... options) throws Exception {
+    LocalBenchRun run = LocalBenchRun.of(List.of(options));
+    assertThat(run.exit()).as(run.output()).isZero();
+    return run.report();
+  }
+
   @Test
   void benchLocalReportsEveryFieldAndNoFailures() throws Exception {
-    String model = TestModels.fixtureDirectory(TestModels.KERAS_RESIDUAL_CNN).toString();
-    PrintStream stdout = System.out;
-    ByteArrayOutputStream captured = new ByteArrayOutputStream();
-    int exit;
-    try {
-      System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
-      exit =
-          AdaptCommand.commandLine()
-              .execute(
-                  "bench",
-                  "--local",
-                  "--model",
-                  model,
-                  "--stages",
-                  "2",
-                  "--http-port",
-                  "0",
-                  "--grpc-port",
-                  "0",
-                  "--requests",
-                  "24",
-                  "--concurrency",
-                  "3",
-                  "--warmup",
-                  "3",
-                  "--protocol",
-                  "grpc",
-                  "--compare-monolithic",
-                  "--json");
-    } finally {
-      System.setOut(stdout);
-    }
-    String output = captured.toString(StandardCharsets.UTF_8);
-    assertThat(exit).as(output).isZero();
-    JsonNode report = new ObjectMapper().readTree(output.substring(output.indexOf('{')));
+    JsonNode report =
+        benchLocal(
+            "--requests",
+            "24",
+            "--concurrency",
+            "3",
+            "--warmup",
+            "3",
+            "--protocol",
+            "grpc",
+            "--compare-monolithic",
+            "--json");
     assertThat(report.path("requests").asInt()).isEqualTo(24);
     assertThat(report.path("succeeded").asInt()).isEqualTo(24);
     assertThat(report.path("failed").asInt()).isZero();
@@ -70,5 +50,41 @@ class BenchCommandTest {
     assertThat(report.path("processes").path("pipeline").asInt()).isEqualTo(3);
     assertThat(report.path("processes").path("monolithic").asInt()).isEqualTo(3);
     assertThat(report.has("replays")).isTrue();
+    assertThat(report.path("wireEncoding").asText()).isEqualTo("lz4");
+    assertThat(report.path("outputs").path("compared").asInt()).isEqualTo(24);
+    assertThat(report.path("outputs").path("maxAbsDiff").asDouble()).isLessThan(1e-4);
+    assertThat(report.path("outputs").path("top1Agreement").asDouble()).isEqualTo(1.0);
+    assertThat(report.path("hopBytesPerImage")).hasSize(2);
+    assertThat(report.path("hopBytesPerImage").get(0).path("raw").asLong()).isPositive();
+    assertThat(report.path("workerCpuMsPerImage").asDouble()).isPositive();
+  }
+
+  @Test
+  void benchReportsWhatALossyFloatEncodingCostsTheOutputs() throws Exception {
+    JsonNode report =
+        benchLocal(
+            "--requests",
+            "16",
+            "--concurrency",
+            "2",
+            "--warmup",
+            "2",
+            "--compression",
+            "shuffle-lz4",
+            "--float-encoding",
+            "bfloat16",
+            "--json");
+    assertThat(report.path("wireEncoding").asText()).isEqualTo("bfloat16+shuffle-lz4");
+    assertThat(report.path("mismatches").asInt()).isZero();
+    JsonNode outputs = report.path("outputs");
+    assertThat(outputs.path("compared").asInt()).isEqualTo(16);
+    // Rounded activations move the answers a little, and by no means arbitrarily.
+    assertThat(outputs.path("maxAbsDiff").asDouble()).isPositive().isLessThan(0.5);
+    assertThat(outputs.path("top1Agreement").asDouble()).isBetween(0.0, 1.0);
+    JsonNode hops = report.path("hopBytesPerImage");
+    assertThat(hops).hasSize(2);
+    // The first stage sends 16-bit floats on; the last answers with exact ones.
+    assertThat(hops.get(0).path("ratio").asDouble()).isGreaterThan(1.9);
+    assertThat(hops.get(1).path("ratio").asDouble()).isLessThan(1.9);
   }
 }

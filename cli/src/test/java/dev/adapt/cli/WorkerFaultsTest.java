@@ -17,12 +17,12 @@ import dev.adapt.core.slice.TensorFlowSliceExecutor;
 import dev.adapt.core.tensor.HostTensor;
 import dev.adapt.core.testing.EtcdServer;
 import dev.adapt.core.testing.TestModels;
+import dev.adapt.core.wire.WireEncoding;
 import dev.adapt.dispatcher.Dispatcher;
 import dev.adapt.dispatcher.DispatcherSettings;
 import dev.adapt.dispatcher.planning.PipelineFactory;
 import dev.adapt.dispatcher.plans.ServedPipeline;
 import dev.adapt.dispatcher.routing.RouterConfig;
-import dev.adapt.proto.v1.Compression;
 import dev.adapt.worker.SliceLoader;
 import dev.adapt.worker.Worker;
 import dev.adapt.worker.WorkerSettings;
@@ -101,8 +101,7 @@ class WorkerFaultsTest {
   @Test
   void aWorkerBugWithNoOtherReplicaIsAServerErrorNotTheClients() throws Exception {
     start(
-        new RouterConfig(
-            Duration.ofSeconds(30), Duration.ofMillis(50), 3, Compression.COMPRESSION_LZ4),
+        new RouterConfig(Duration.ofSeconds(30), Duration.ofMillis(50), 3, WireEncoding.LZ4),
         Fault.BUG);
 
     try (HttpOipClient client = client()) {

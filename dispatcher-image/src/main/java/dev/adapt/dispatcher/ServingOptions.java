@@ -1,9 +1,8 @@
 package dev.adapt.dispatcher;
 
-import dev.adapt.core.wire.TensorWireCodec;
+import dev.adapt.core.wire.WireEncoding;
 import dev.adapt.dispatcher.batching.BatchingConfig;
 import dev.adapt.dispatcher.routing.RouterConfig;
-import dev.adapt.proto.v1.Compression;
 import java.time.Duration;
 import picocli.CommandLine.Option;
 
@@ -54,8 +53,27 @@ public final class ServingOptions {
       names = "--compression",
       defaultValue = "lz4",
       description =
-          "Compression of activations between stages: lz4 or none (default: ${DEFAULT-VALUE}).")
+          "Compression of activations between stages, lossless: none, lz4, or shuffle-lz4 (the"
+              + " bytes of each element transposed before LZ4: smaller than lz4 on floats without"
+              + " zeros, such as activations before a ReLU; larger after one) (default:"
+              + " ${DEFAULT-VALUE}).")
   String compression;
+
+  @Option(
+      names = "--float-encoding",
+      defaultValue = "exact",
+      description =
+          "How float32 activations travel between stages: exact, or float16 or bfloat16 (LOSSY:"
+              + " rounded to 16 bits, half the bytes; answers differ slightly from the unsplit"
+              + " model). The last stage always answers with exact floats (default:"
+              + " ${DEFAULT-VALUE}).")
+  String floatEncoding;
+
+  /** How activations travel between stages. */
+  public WireEncoding wireEncoding() {
+    return new WireEncoding(
+        WireEncoding.parseCompression(compression), WireEncoding.parseFloats(floatEncoding));
+  }
 
   /** Batches in flight at once for a plan of {@code stages} stages. */
   public int maxInFlightFor(int stages) {
@@ -74,7 +92,7 @@ public final class ServingOptions {
    */
   public DispatcherSettings.Builder applyWithInFlight(
       DispatcherSettings.Builder base, int maxInFlightBatches) {
-    Compression wire = TensorWireCodec.parseCompression(compression);
+    WireEncoding wire = wireEncoding();
     RouterConfig defaults = base.router();
     return base.batching(
             new BatchingConfig(

@@ -5,6 +5,7 @@ import dev.adapt.core.slice.SliceExecutor;
 import dev.adapt.core.slice.SliceOutput;
 import dev.adapt.core.tensor.HostTensor;
 import dev.adapt.core.wire.TensorWireCodec;
+import dev.adapt.core.wire.WireEncoding;
 import dev.adapt.core.wire.WireFormatException;
 import dev.adapt.core.wire.WorkerTrailers;
 import dev.adapt.proto.v1.Hop;
@@ -79,7 +80,7 @@ final class BatchCall {
       held = executor.runHeld(input);
       long nanos = System.nanoTime() - start;
       metrics.computed(self.getStage(), input.rank() == 0 ? 1 : input.dim(0), nanos);
-      output = TensorWireCodec.encode(held.tensor(), request.getForwardCompression());
+      output = TensorWireCodec.encode(held.tensor(), outputEncoding());
       long raw = TensorWireCodec.rawBytes(output);
       long wire = TensorWireCodec.wireBytes(output);
       metrics.output(self.getStage(), raw, wire);
@@ -131,6 +132,16 @@ final class BatchCall {
     } else {
       forward(output, report);
     }
+  }
+
+  /**
+   * How this hop sends its output: as the request says, except that the last hop answers with exact
+   * floats, because its output is the answer the client gets (and saves few bytes).
+   */
+  private WireEncoding outputEncoding() {
+    WireEncoding asked =
+        new WireEncoding(request.getForwardCompression(), request.getForwardFloatEncoding());
+    return request.getRouteCount() == 1 ? asked.exact() : asked;
   }
 
   private void forward(WireTensor output, HopReport report) {

@@ -10,6 +10,7 @@ import dev.adapt.core.tensor.HostTensor;
 import dev.adapt.core.wire.TensorWireCodec;
 import dev.adapt.core.wire.WorkerTrailers;
 import dev.adapt.proto.v1.Compression;
+import dev.adapt.proto.v1.FloatEncoding;
 import dev.adapt.proto.v1.Hop;
 import dev.adapt.proto.v1.SliceChunk;
 import dev.adapt.proto.v1.SliceOffer;
@@ -264,6 +265,33 @@ class WorkerInProcessTest {
         .containsExactly("w1@0", "w2@1", "w3@2");
     assertThat(reply.getHops(0).getOutputWireBytes())
         .isLessThan(reply.getHops(0).getOutputRawBytes() / 10);
+  }
+
+  @Test
+  void lossyFloatsTravelBetweenStagesButTheAnswerIsExact() throws Exception {
+    load(start("w1"), DOUBLE);
+    load(start("w2"), TRIPLE);
+    // 1 + 2^-10 needs 11 significant bits: float16 keeps it, bfloat16 rounds it to 1 (even).
+    float[] values = {1f + 0x1p-10f, 3f, 0.1f, 1000f};
+    HostTensor input = HostTensor.ofFloats(new long[] {1, 4}, values);
+    StageRequest request =
+        request(input, Compression.COMPRESSION_NONE, hop("w1", 0, DOUBLE), hop("w2", 1, TRIPLE))
+            .toBuilder()
+            .setForwardFloatEncoding(FloatEncoding.FLOAT_ENCODING_BFLOAT16)
+            .build();
+
+    StageReply reply = blocking("w1").process(request);
+
+    assertThat(reply.getOutput().getFloatEncoding()).isEqualTo(FloatEncoding.FLOAT_ENCODING_EXACT);
+    // The first hop forwarded 16-bit floats, the last answered with 32-bit ones.
+    assertThat(reply.getHops(0).getOutputWireBytes()).isEqualTo(8);
+    assertThat(reply.getHops(0).getOutputRawBytes()).isEqualTo(16);
+    assertThat(reply.getHops(1).getOutputWireBytes()).isEqualTo(16);
+    float[] out = TensorWireCodec.decode(reply.getOutput()).toFloatArray();
+    assertThat(out[0]).isEqualTo(6f);
+    assertThat(out[1]).isEqualTo(18f);
+    assertThat(out[2]).isCloseTo(0.6f, org.assertj.core.data.Offset.offset(0.6f * 0x1p-8f));
+    assertThat(out[3]).isEqualTo(6000f);
   }
 
   @Test

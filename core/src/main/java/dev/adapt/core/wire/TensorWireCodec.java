@@ -6,19 +6,21 @@ import dev.adapt.core.tensor.DType;
 import dev.adapt.core.tensor.HostTensor;
 import dev.adapt.proto.v1.Compression;
 import dev.adapt.proto.v1.DataType;
+import dev.adapt.proto.v1.FloatEncoding;
 import dev.adapt.proto.v1.WireTensor;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
-import java.util.Locale;
 import net.jpountz.lz4.LZ4Compressor;
 import net.jpountz.lz4.LZ4Exception;
 import net.jpountz.lz4.LZ4Factory;
 import net.jpountz.lz4.LZ4SafeDecompressor;
 
 /**
- * {@link HostTensor} to and from {@link WireTensor}: raw little-endian elements with shape and
- * type, either as they are or as one LZ4 block (lz4-java's fastest compressor) over the whole
- * buffer.
+ * {@link HostTensor} to and from {@link WireTensor}: little-endian elements with shape and type,
+ * either as they are or as one LZ4 block (lz4-java's fastest compressor) over the whole buffer,
+ * optionally over the elements' bytes shuffled ({@link ByteShuffle}); FLOAT32 elements may travel
+ * as 16-bit floats when the sender asks for it (lossy, {@link HalfFloats}). Every message declares
+ * its encoding, so a receiver decodes whatever it is sent.
  *
  * <p>Activations run to tens of megabytes per batch, so the codec avoids copies: uncompressed data
  * is wrapped, not copied, in both directions (host tensors are immutable), and a compressed block
@@ -33,31 +35,48 @@ public final class TensorWireCodec {
   // Java arrays stop a little short of Integer.MAX_VALUE.
   private static final long MAX_BYTES = Integer.MAX_VALUE - 8;
   private static final int LZ4_MAX_EXPANSION = 255;
+  private static final int HALF_BYTES = 2;
 
   private TensorWireCodec() {}
 
-  /** Parses {@code lz4} or {@code none} (any case), as given on command lines. */
+  /** Parses {@code none}, {@code lz4} or {@code shuffle-lz4} (any case), as on command lines. */
   public static Compression parseCompression(String name) {
-    return switch (name.toLowerCase(Locale.ROOT)) {
-      case "lz4" -> Compression.COMPRESSION_LZ4;
-      case "none" -> Compression.COMPRESSION_NONE;
-      default ->
-          throw new IllegalArgumentException("unknown compression '" + name + "': use lz4 or none");
-    };
+    return WireEncoding.parseCompression(name);
   }
 
+  /** Encodes losslessly with {@code compression}. */
   public static WireTensor encode(HostTensor tensor, Compression compression) {
+    return encode(tensor, WireEncoding.lossless(compression));
+  }
+
+  /**
+   * Encodes with {@code encoding}; its float encoding applies to FLOAT32 tensors only, every other
+   * type travels exactly.
+   */
+  public static WireTensor encode(HostTensor tensor, WireEncoding encoding) {
+    FloatEncoding floats =
+        tensor.dtype() == DType.FLOAT32 ? encoding.floats() : FloatEncoding.FLOAT_ENCODING_EXACT;
     WireTensor.Builder wire =
         WireTensor.newBuilder()
             .setDtype(tensor.dtype().wire())
-            .setCompression(compression)
+            .setCompression(encoding.compression())
+            .setFloatEncoding(floats)
             .setRawSize(tensor.byteSize());
     for (long dim : tensor.shape()) {
       wire.addShape(dim);
     }
-    return switch (compression) {
-      case COMPRESSION_NONE -> wire.setData(UnsafeByteOperations.unsafeWrap(tensor.data())).build();
-      case COMPRESSION_LZ4 -> wire.setData(compress(tensor.data())).build();
+    ByteBuffer elements = tensor.data();
+    int elementSize = tensor.dtype().byteSize();
+    if (floats != FloatEncoding.FLOAT_ENCODING_EXACT) {
+      elements = ByteBuffer.wrap(HalfFloats.narrow(elements, floats));
+      elementSize = HALF_BYTES;
+    }
+    return switch (encoding.compression()) {
+      case COMPRESSION_NONE -> wire.setData(UnsafeByteOperations.unsafeWrap(elements)).build();
+      case COMPRESSION_LZ4 -> wire.setData(compress(elements)).build();
+      case COMPRESSION_SHUFFLE_LZ4 ->
+          wire.setData(compress(ByteBuffer.wrap(ByteShuffle.shuffle(elements, elementSize))))
+              .build();
       case UNRECOGNIZED -> throw new IllegalArgumentException("no compression chosen");
     };
   }
@@ -76,25 +95,48 @@ public final class TensorWireCodec {
               + expected
               + " bytes");
     }
+    FloatEncoding floats = floatEncoding(wire, dtype, shape);
+    boolean exact = floats == FloatEncoding.FLOAT_ENCODING_EXACT;
+    int elementSize = exact ? dtype.byteSize() : HALF_BYTES;
+    // What the data restores to: the tensor itself, or half as much for 16-bit floats. Known from
+    // the header alone, so every size check below happens before anything is allocated.
+    int sent = (int) (expected / dtype.byteSize() * elementSize);
+    String what = describe(dtype, shape) + (exact ? "" : " as " + WireEncoding.floatsName(floats));
     ByteString data = wire.getData();
-    return switch (wire.getCompression()) {
-      case COMPRESSION_NONE -> {
-        if (data.size() != expected) {
-          throw new WireFormatException(
-              "uncompressed data holds "
-                  + data.size()
-                  + " bytes, "
-                  + describe(dtype, shape)
-                  + " needs "
-                  + expected);
-        }
-        yield HostTensor.of(dtype, shape, data.asReadOnlyByteBuffer());
-      }
-      case COMPRESSION_LZ4 ->
-          HostTensor.of(dtype, shape, decompress(data, (int) expected, describe(dtype, shape)));
-      case UNRECOGNIZED ->
-          throw new WireFormatException("unknown compression " + wire.getCompressionValue());
-    };
+    ByteBuffer elements =
+        switch (wire.getCompression()) {
+          case COMPRESSION_NONE -> {
+            if (data.size() != sent) {
+              throw new WireFormatException(
+                  "uncompressed data holds " + data.size() + " bytes, " + what + " needs " + sent);
+            }
+            yield data.asReadOnlyByteBuffer();
+          }
+          case COMPRESSION_LZ4 -> ByteBuffer.wrap(decompress(data, sent, what));
+          case COMPRESSION_SHUFFLE_LZ4 ->
+              ByteBuffer.wrap(ByteShuffle.unshuffle(decompress(data, sent, what), elementSize));
+          case UNRECOGNIZED ->
+              throw new WireFormatException("unknown compression " + wire.getCompressionValue());
+        };
+    if (!exact) {
+      elements = ByteBuffer.wrap(HalfFloats.widen(elements, floats));
+    }
+    return HostTensor.of(dtype, shape, elements);
+  }
+
+  /** The reply's float encoding, refused when unknown or applied to anything but FLOAT32. */
+  private static FloatEncoding floatEncoding(WireTensor wire, DType dtype, long[] shape) {
+    FloatEncoding floats = wire.getFloatEncoding();
+    if (floats == FloatEncoding.UNRECOGNIZED) {
+      throw new WireFormatException("unknown float encoding " + wire.getFloatEncodingValue());
+    }
+    if (floats != FloatEncoding.FLOAT_ENCODING_EXACT && dtype != DType.FLOAT32) {
+      throw new WireFormatException(
+          WireEncoding.floatsName(floats)
+              + " encoding is for FLOAT32 tensors, not "
+              + describe(dtype, shape));
+    }
+    return floats;
   }
 
   /** Bytes of the tensor before compression. */
@@ -120,6 +162,10 @@ public final class TensorWireCodec {
     if (raw.isDirect()) {
       written =
           COMPRESSOR.compress(raw, raw.position(), length, ByteBuffer.wrap(block), 0, block.length);
+    } else if (raw.hasArray()) {
+      written =
+          COMPRESSOR.compress(
+              raw.array(), raw.arrayOffset() + raw.position(), length, block, 0, block.length);
     } else {
       // A read-only heap buffer hides its array, which sends lz4-java down its slow pure-Java
       // path; one copy into an array is several times cheaper than that.
@@ -134,7 +180,7 @@ public final class TensorWireCodec {
         : ByteString.copyFrom(block, 0, written);
   }
 
-  private static ByteBuffer decompress(ByteString data, int rawSize, String what) {
+  private static byte[] decompress(ByteString data, int rawSize, String what) {
     // Refused before allocating: otherwise a few bytes declaring a large tensor would make the
     // receiver reserve gigabytes for a block that cannot possibly hold them.
     if (rawSize > maxDecompressedSize(data.size())) {
@@ -178,7 +224,7 @@ public final class TensorWireCodec {
               + " needs "
               + rawSize);
     }
-    return ByteBuffer.wrap(raw);
+    return raw;
   }
 
   /**

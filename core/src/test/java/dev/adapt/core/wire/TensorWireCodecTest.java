@@ -8,9 +8,11 @@ import dev.adapt.core.tensor.DType;
 import dev.adapt.core.tensor.HostTensor;
 import dev.adapt.proto.v1.Compression;
 import dev.adapt.proto.v1.DataType;
+import dev.adapt.proto.v1.FloatEncoding;
 import dev.adapt.proto.v1.WireTensor;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -18,23 +20,103 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 class TensorWireCodecTest {
 
+  private static final Compression[] COMPRESSIONS = {
+    Compression.COMPRESSION_NONE, Compression.COMPRESSION_LZ4, Compression.COMPRESSION_SHUFFLE_LZ4
+  };
+  private static final FloatEncoding[] LOSSY = {
+    FloatEncoding.FLOAT_ENCODING_FLOAT16, FloatEncoding.FLOAT_ENCODING_BFLOAT16
+  };
+
   @ParameterizedTest
   @EnumSource(DType.class)
-  void everyTypeRoundTripsWithEitherCompression(DType dtype) {
-    HostTensor tensor = randomTensor(dtype, new long[] {2, 3, 5}, 7);
+  void everyTypeRoundTripsWithEveryCompression(DType dtype) {
+    // 30 elements, and an odd count of 21 (shuffled streams of uneven length).
+    for (long[] shape : new long[][] {{2, 3, 5}, {3, 7}}) {
+      HostTensor tensor = randomTensor(dtype, shape, 7);
+      long count = shape[0] * shape[1] * (shape.length > 2 ? shape[2] : 1);
+      for (Compression compression : COMPRESSIONS) {
+        WireTensor wire = TensorWireCodec.encode(tensor, compression);
+        HostTensor back = TensorWireCodec.decode(wire);
 
-    for (Compression compression :
-        new Compression[] {Compression.COMPRESSION_NONE, Compression.COMPRESSION_LZ4}) {
-      WireTensor wire = TensorWireCodec.encode(tensor, compression);
-      HostTensor back = TensorWireCodec.decode(wire);
-
-      assertThat(wire.getDtype()).isEqualTo(dtype.wire());
-      assertThat(wire.getShapeList()).containsExactly(2L, 3L, 5L);
-      assertThat(wire.getRawSize()).isEqualTo(30L * dtype.byteSize());
-      assertThat(back.dtype()).isEqualTo(dtype);
-      assertThat(back.shape()).containsExactly(2, 3, 5);
-      assertThat(back.toByteArray()).isEqualTo(tensor.toByteArray());
+        assertThat(wire.getDtype()).isEqualTo(dtype.wire());
+        assertThat(wire.getCompression()).isEqualTo(compression);
+        assertThat(wire.getShapeList())
+            .containsExactly(Arrays.stream(shape).boxed().toArray(Long[]::new));
+        assertThat(wire.getRawSize()).isEqualTo(count * dtype.byteSize());
+        assertThat(back.dtype()).isEqualTo(dtype);
+        assertThat(back.shape()).isEqualTo(shape);
+        assertThat(back.toByteArray()).as("%s", compression).isEqualTo(tensor.toByteArray());
+      }
     }
+  }
+
+  @ParameterizedTest
+  @EnumSource(value = DType.class, names = "FLOAT32", mode = EnumSource.Mode.EXCLUDE)
+  void lossyFloatEncodingsLeaveOtherTypesExact(DType dtype) {
+    HostTensor tensor = randomTensor(dtype, new long[] {5, 3}, 11);
+    for (Compression compression : COMPRESSIONS) {
+      for (FloatEncoding floats : LOSSY) {
+        WireTensor wire = TensorWireCodec.encode(tensor, new WireEncoding(compression, floats));
+
+        assertThat(wire.getFloatEncoding()).isEqualTo(FloatEncoding.FLOAT_ENCODING_EXACT);
+        assertThat(TensorWireCodec.decode(wire).toByteArray()).isEqualTo(tensor.toByteArray());
+      }
+    }
+  }
+
+  @Test
+  void float16AndBfloat16HalveTheBytesWithinTheirPrecision() {
+    Random random = new Random(5);
+    float[] values = new float[1001];
+    for (int i = 0; i < values.length; i++) {
+      values[i] = (float) (random.nextGaussian() * Math.scalb(1.0, random.nextInt(20) - 10));
+    }
+    values[0] = 0f;
+    values[1] = -0f;
+    HostTensor tensor = HostTensor.ofFloats(new long[] {7, 143}, values);
+    // Rounding to nearest errs by at most half a unit in the last place: 2^-11 and 2^-8 of the
+    // value for float16's 11 and bfloat16's 8 significant bits, and 2^-25 among float16's
+    // subnormals (below 2^-14), where the unit is 2^-24.
+    double[] relative = {0x1p-11, 0x1p-8};
+    double[] absolute = {0x1p-25, 0};
+    for (Compression compression : COMPRESSIONS) {
+      for (int e = 0; e < LOSSY.length; e++) {
+        WireTensor wire = TensorWireCodec.encode(tensor, new WireEncoding(compression, LOSSY[e]));
+        float[] back = TensorWireCodec.decode(wire).toFloatArray();
+
+        assertThat(wire.getFloatEncoding()).isEqualTo(LOSSY[e]);
+        assertThat(wire.getRawSize()).isEqualTo(4L * values.length);
+        if (compression == Compression.COMPRESSION_NONE) {
+          assertThat(wire.getData().size()).isEqualTo(2 * values.length);
+        }
+        assertThat(Float.floatToRawIntBits(back[1])).isEqualTo(0x80000000);
+        for (int i = 0; i < values.length; i++) {
+          assertThat((double) Math.abs(back[i] - values[i]))
+              .as("%s %s at %d", compression, LOSSY[e], i)
+              .isLessThanOrEqualTo(Math.max(Math.abs(values[i]) * relative[e], absolute[e]));
+        }
+      }
+    }
+  }
+
+  @Test
+  void shuffledLz4CompressesActivationsThatPlainLz4CannotSqueeze() {
+    // Smooth positive activations, no zeros: whole floats rarely repeat, their exponents do.
+    Random random = new Random(9);
+    float[] values = new float[64 * 1024];
+    for (int i = 0; i < values.length; i++) {
+      values[i] = (float) Math.abs(random.nextGaussian());
+    }
+    HostTensor tensor = HostTensor.ofFloats(new long[] {values.length}, values);
+
+    double plain =
+        TensorWireCodec.compressionRatio(
+            TensorWireCodec.encode(tensor, Compression.COMPRESSION_LZ4));
+    WireTensor shuffled = TensorWireCodec.encode(tensor, Compression.COMPRESSION_SHUFFLE_LZ4);
+
+    assertThat(plain).isLessThan(1.01);
+    assertThat(TensorWireCodec.compressionRatio(shuffled)).isGreaterThan(1.1);
+    assertThat(TensorWireCodec.decode(shuffled).toFloatArray()).isEqualTo(values);
   }
 
   @Test
@@ -155,19 +237,26 @@ class TensorWireCodecTest {
   void blockTooSmallForTheDeclaredSizeIsRefusedBeforeAllocating() {
     // 1.5 GiB of floats declared for a 20-byte block: decoding must not reserve the memory first.
     long floats = 3L << 27;
-    WireTensor bomb =
-        WireTensor.newBuilder()
-            .setDtype(DataType.FLOAT32)
-            .addShape(floats)
-            .setRawSize(floats * 4)
-            .setCompression(Compression.COMPRESSION_LZ4)
-            .setData(ByteString.copyFrom(new byte[20]))
-            .build();
+    WireEncoding[] encodings = {
+      WireEncoding.LZ4,
+      new WireEncoding(Compression.COMPRESSION_SHUFFLE_LZ4, FloatEncoding.FLOAT_ENCODING_FLOAT16)
+    };
+    for (WireEncoding encoding : encodings) {
+      WireTensor bomb =
+          WireTensor.newBuilder()
+              .setDtype(DataType.FLOAT32)
+              .addShape(floats)
+              .setRawSize(floats * 4)
+              .setCompression(encoding.compression())
+              .setFloatEncoding(encoding.floats())
+              .setData(ByteString.copyFrom(new byte[20]))
+              .build();
 
-    assertThatThrownBy(() -> TensorWireCodec.decode(bomb))
-        .isInstanceOf(WireFormatException.class)
-        .hasMessageContaining("LZ4 block of 20 bytes cannot hold")
-        .hasMessageContaining("255-fold");
+      assertThatThrownBy(() -> TensorWireCodec.decode(bomb))
+          .isInstanceOf(WireFormatException.class)
+          .hasMessageContaining("LZ4 block of 20 bytes cannot hold")
+          .hasMessageContaining("255-fold");
+    }
   }
 
   @Test
@@ -227,11 +316,111 @@ class TensorWireCodecTest {
   }
 
   @Test
-  void compressionNamesParse() {
+  void corruptShuffledBlockIsRejected() {
+    WireTensor wire =
+        TensorWireCodec.encode(activations(4096), Compression.COMPRESSION_SHUFFLE_LZ4);
+    ByteString data = wire.getData();
+
+    assertThatThrownBy(
+            () ->
+                TensorWireCodec.decode(
+                    wire.toBuilder().setData(data.substring(0, data.size() - 9)).build()))
+        .isInstanceOf(WireFormatException.class)
+        .hasMessageContaining("LZ4 block");
+  }
+
+  @Test
+  void aFloat16BlockMustRestoreHalfTheTensor() {
+    HostTensor tensor = activations(1024);
+    WireTensor float16 =
+        TensorWireCodec.encode(
+            tensor,
+            new WireEncoding(Compression.COMPRESSION_LZ4, FloatEncoding.FLOAT_ENCODING_FLOAT16));
+    // An exact block declared as float16 restores twice the bytes expected.
+    WireTensor exactAsFloat16 =
+        TensorWireCodec.encode(tensor, Compression.COMPRESSION_LZ4).toBuilder()
+            .setFloatEncoding(FloatEncoding.FLOAT_ENCODING_FLOAT16)
+            .build();
+    WireTensor rawFloat16 =
+        TensorWireCodec.encode(tensor, Compression.COMPRESSION_NONE).toBuilder()
+            .setFloatEncoding(FloatEncoding.FLOAT_ENCODING_FLOAT16)
+            .build();
+
+    assertThat(TensorWireCodec.decode(float16).byteSize()).isEqualTo(4096);
+    assertThatThrownBy(() -> TensorWireCodec.decode(exactAsFloat16))
+        .isInstanceOf(WireFormatException.class)
+        .hasMessageContaining("FLOAT32[1, 1024] as float16");
+    assertThatThrownBy(() -> TensorWireCodec.decode(rawFloat16))
+        .isInstanceOf(WireFormatException.class)
+        .hasMessage("uncompressed data holds 4096 bytes, FLOAT32[1, 1024] as float16 needs 2048");
+  }
+
+  @Test
+  void floatEncodingsOnlyApplyToFloat32AndMustBeKnown() {
+    WireTensor ints =
+        TensorWireCodec.encode(
+            HostTensor.of(DType.INT32, new long[] {2}, new byte[8]), Compression.COMPRESSION_NONE);
+    WireTensor floats = TensorWireCodec.encode(activations(4), Compression.COMPRESSION_NONE);
+
+    assertThatThrownBy(
+            () ->
+                TensorWireCodec.decode(
+                    ints.toBuilder()
+                        .setFloatEncoding(FloatEncoding.FLOAT_ENCODING_BFLOAT16)
+                        .setData(ByteString.copyFrom(new byte[4]))
+                        .build()))
+        .isInstanceOf(WireFormatException.class)
+        .hasMessage("bfloat16 encoding is for FLOAT32 tensors, not INT32[2]");
+    assertThatThrownBy(
+            () -> TensorWireCodec.decode(floats.toBuilder().setFloatEncodingValue(5).build()))
+        .isInstanceOf(WireFormatException.class)
+        .hasMessage("unknown float encoding 5");
+  }
+
+  @Test
+  void theFuzzersSixteenBitSeedsAreValidTensors() throws Exception {
+    // The fuzzer starts from these; they must decode, or it would start outside the 16-bit paths.
+    String seeds =
+        "TensorWireCodecFuzzTestInputs/decodeRefusesMalformedTensorsWithWireFormatException/";
+    for (String seed : new String[] {"float32_float16_none", "float32_bfloat16_shuffle_lz4"}) {
+      byte[] bytes;
+      try (var in = getClass().getResourceAsStream(seeds + seed)) {
+        bytes = in.readAllBytes();
+      }
+      WireTensor wire = WireTensor.parseFrom(bytes);
+
+      assertThat(wire.getFloatEncoding()).isNotEqualTo(FloatEncoding.FLOAT_ENCODING_EXACT);
+      assertThat(TensorWireCodec.decode(wire).toFloatArray()).as(seed).hasSize(4);
+    }
+    assertThat(
+            TensorWireCodec.decode(
+                    WireTensor.parseFrom(
+                        getClass()
+                            .getResourceAsStream(seeds + "float32_float16_none")
+                            .readAllBytes()))
+                .toFloatArray())
+        .containsExactly(1f, -2f, 65504f, 0x1p-24f);
+  }
+
+  @Test
+  void encodingNamesParse() {
     assertThat(TensorWireCodec.parseCompression("LZ4")).isEqualTo(Compression.COMPRESSION_LZ4);
     assertThat(TensorWireCodec.parseCompression("none")).isEqualTo(Compression.COMPRESSION_NONE);
+    assertThat(TensorWireCodec.parseCompression("shuffle-lz4"))
+        .isEqualTo(Compression.COMPRESSION_SHUFFLE_LZ4);
     assertThatThrownBy(() -> TensorWireCodec.parseCompression("zstd"))
-        .hasMessage("unknown compression 'zstd': use lz4 or none");
+        .hasMessage("unknown compression 'zstd': use none, lz4 or shuffle-lz4");
+    assertThat(WireEncoding.parseFloats("BFloat16"))
+        .isEqualTo(FloatEncoding.FLOAT_ENCODING_BFLOAT16);
+    assertThat(WireEncoding.parseFloats("exact")).isEqualTo(FloatEncoding.FLOAT_ENCODING_EXACT);
+    assertThatThrownBy(() -> WireEncoding.parseFloats("fp8"))
+        .hasMessage("unknown float encoding 'fp8': use exact, float16 or bfloat16");
+    assertThat(
+            new WireEncoding(
+                    Compression.COMPRESSION_SHUFFLE_LZ4, FloatEncoding.FLOAT_ENCODING_FLOAT16)
+                .toString())
+        .isEqualTo("float16+shuffle-lz4");
+    assertThat(WireEncoding.LZ4.toString()).isEqualTo("lz4");
   }
 
   /** Post-ReLU-like activations: about half zeros. */

@@ -118,5 +118,10 @@ public final class DispatcherMetrics {
         .tag("form", "wire")
         .register(registry)
         .increment(wireBytes);
+    DistributionSummary.builder("adapt_dispatcher_hop_compression_ratio")
+        .description("Raw bytes per wire byte of a stage's output, per batch")
+        .tag("stage", tag)
+        .register(registry)
+        .record(wireBytes == 0 ? 1.0 : (double) rawBytes / wireBytes);
   }
 }

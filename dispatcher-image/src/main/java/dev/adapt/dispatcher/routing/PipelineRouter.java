@@ -132,7 +132,8 @@ public final class PipelineRouter implements BatchRunner, AutoCloseable {
               .setBatchId(batch.id())
               .setAttempt(attempts)
               .setInput(input)
-              .setForwardCompression(config.compression());
+              .setForwardCompression(config.encoding().compression())
+              .setForwardFloatEncoding(config.encoding().floats());
       for (Replica hop : route) {
         request.addRoute(
             Hop.newBuilder()

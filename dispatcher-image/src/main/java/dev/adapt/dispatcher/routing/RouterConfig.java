@@ -1,6 +1,6 @@
 package dev.adapt.dispatcher.routing;
 
-import dev.adapt.proto.v1.Compression;
+import dev.adapt.core.wire.WireEncoding;
 import java.time.Duration;
 
 /**
@@ -9,13 +9,12 @@ import java.time.Duration;
  * @param attemptTimeout how long one pass through the pipeline may take before it is replayed
  * @param quarantine how long a worker whose hop failed gets no batches (unless it restarts)
  * @param maxAttempts passes per batch at most, the first included
- * @param compression how activations are compressed between stages
+ * @param encoding how stages send activations on: compression, and exact or 16-bit floats
  */
 public record RouterConfig(
-    Duration attemptTimeout, Duration quarantine, int maxAttempts, Compression compression) {
+    Duration attemptTimeout, Duration quarantine, int maxAttempts, WireEncoding encoding) {
 
   public static RouterConfig defaults() {
-    return new RouterConfig(
-        Duration.ofSeconds(10), Duration.ofSeconds(5), 20, Compression.COMPRESSION_LZ4);
+    return new RouterConfig(Duration.ofSeconds(10), Duration.ofSeconds(5), 20, WireEncoding.LZ4);
   }
 }

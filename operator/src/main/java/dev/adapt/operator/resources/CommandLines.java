@@ -3,6 +3,7 @@ package dev.adapt.operator.resources;
 import dev.adapt.operator.crd.v1alpha1.BatchingSpec;
 import dev.adapt.operator.crd.v1alpha1.DispatcherServiceSpec;
 import dev.adapt.operator.crd.v1alpha1.InferencePipeline;
+import dev.adapt.operator.crd.v1alpha1.TransportSpec;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.EnvVarBuilder;
 import java.util.List;
@@ -51,6 +52,7 @@ public final class CommandLines {
   public static List<String> dispatcher(InferencePipeline pipeline) {
     DispatcherServiceSpec ports = pipeline.getSpec().getDispatcher().getService();
     BatchingSpec batching = pipeline.getSpec().getDispatcher().getBatching();
+    TransportSpec transport = pipeline.getSpec().getTransport();
     List<String> args =
         new java.util.ArrayList<>(
             List.of(
@@ -60,7 +62,8 @@ public final class CommandLines {
                 "--grpc-port=" + ports.getGrpcPort(),
                 "--max-batch-size=" + batching.getMaxBatchSize(),
                 "--max-queue-delay-ms=" + batching.getMaxDelayMillis(),
-                "--compression=" + pipeline.getSpec().getTransport().getCompression().wireName()));
+                "--compression=" + transport.getCompression().wireName(),
+                "--float-encoding=" + transport.getFloatEncoding().wireName()));
     args.addAll(PeerTlsSecrets.args(pipeline));
     args.addAll(ClientApiSecrets.args(pipeline));
     return List.copyOf(args);

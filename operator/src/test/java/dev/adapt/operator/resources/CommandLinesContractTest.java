@@ -2,8 +2,10 @@ package dev.adapt.operator.resources;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.adapt.core.wire.WireEncoding;
 import dev.adapt.dispatcher.DispatcherMain;
 import dev.adapt.operator.crd.v1alpha1.InferencePipeline;
+import dev.adapt.operator.crd.v1alpha1.TransportSpec;
 import dev.adapt.operator.testing.Samples;
 import dev.adapt.worker.WorkerMain;
 import java.util.List;
@@ -79,6 +81,32 @@ class CommandLinesContractTest {
     assertThat(parsed.<Integer>matchedOptionValue("--max-batch-size", 0)).isEqualTo(16);
     assertThat(parsed.<Long>matchedOptionValue("--max-queue-delay-ms", 0L)).isEqualTo(10L);
     assertThat(parsed.<String>matchedOptionValue("--compression", null)).isEqualTo("lz4");
+    assertThat(parsed.<String>matchedOptionValue("--float-encoding", null)).isEqualTo("exact");
+  }
+
+  @Test
+  void everyTransportChoiceReachesTheDispatcherAsAnEncodingItKnows() {
+    InferencePipeline pipeline = Samples.load(Samples.SPLIT_POINTS, "ml");
+    for (TransportSpec.Compression compression : TransportSpec.Compression.values()) {
+      for (TransportSpec.FloatEncoding floats : TransportSpec.FloatEncoding.values()) {
+        pipeline.getSpec().getTransport().setCompression(compression);
+        pipeline.getSpec().getTransport().setFloatEncoding(floats);
+
+        ParseResult parsed =
+            new CommandLine(new DispatcherMain())
+                .parseArgs(CommandLines.dispatcher(pipeline).toArray(String[]::new));
+        WireEncoding encoding =
+            new WireEncoding(
+                WireEncoding.parseCompression(parsed.matchedOptionValue("--compression", "")),
+                WireEncoding.parseFloats(parsed.matchedOptionValue("--float-encoding", "")));
+
+        assertThat(encoding.toString())
+            .isEqualTo(
+                floats == TransportSpec.FloatEncoding.EXACT
+                    ? compression.wireName()
+                    : floats.wireName() + "+" + compression.wireName());
+      }
+    }
   }
 
   @Test

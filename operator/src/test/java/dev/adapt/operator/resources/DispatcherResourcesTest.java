@@ -39,6 +39,7 @@ class DispatcherResourcesTest {
             "--max-batch-size=16",
             "--max-queue-delay-ms=10",
             "--compression=lz4",
+            "--float-encoding=exact",
             "--peer-tls-dir=/etc/adapt/peer-tls");
     assertThat(deployment.getSpec().getTemplate().getSpec().getVolumes())
         .filteredOn(v -> v.getSecret() != null)
