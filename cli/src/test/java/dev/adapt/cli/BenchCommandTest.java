@@ -3,11 +3,7 @@ package dev.adapt.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.adapt.core.testing.TestModels;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
 /** {@code adapt bench --local} end to end on a small model, as a user runs it. */
@@ -16,40 +12,30 @@ class BenchCommandTest {
   @Test
   void benchLocalReportsEveryFieldAndNoFailures() throws Exception {
     String model = TestModels.fixtureDirectory(TestModels.KERAS_RESIDUAL_CNN).toString();
-    PrintStream stdout = System.out;
-    ByteArrayOutputStream captured = new ByteArrayOutputStream();
-    int exit;
-    try {
-      System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
-      exit =
-          AdaptCommand.commandLine()
-              .execute(
-                  "bench",
-                  "--local",
-                  "--model",
-                  model,
-                  "--stages",
-                  "2",
-                  "--http-port",
-                  "0",
-                  "--grpc-port",
-                  "0",
-                  "--requests",
-                  "24",
-                  "--concurrency",
-                  "3",
-                  "--warmup",
-                  "3",
-                  "--protocol",
-                  "grpc",
-                  "--compare-monolithic",
-                  "--json");
-    } finally {
-      System.setOut(stdout);
-    }
-    String output = captured.toString(StandardCharsets.UTF_8);
-    assertThat(exit).as(output).isZero();
-    JsonNode report = new ObjectMapper().readTree(output.substring(output.indexOf('{')));
+    AdaptRun run =
+        AdaptRun.of(
+            "bench",
+            "--local",
+            "--model",
+            model,
+            "--stages",
+            "2",
+            "--http-port",
+            "0",
+            "--grpc-port",
+            "0",
+            "--requests",
+            "24",
+            "--concurrency",
+            "3",
+            "--warmup",
+            "3",
+            "--protocol",
+            "grpc",
+            "--compare-monolithic",
+            "--json");
+    assertThat(run.exit()).as(run.output()).isZero();
+    JsonNode report = run.json();
     assertThat(report.path("requests").asInt()).isEqualTo(24);
     assertThat(report.path("succeeded").asInt()).isEqualTo(24);
     assertThat(report.path("failed").asInt()).isZero();

@@ -2,14 +2,9 @@ package dev.adapt.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.adapt.core.security.CertificateAuthority;
 import dev.adapt.core.security.TlsFiles;
 import dev.adapt.core.testing.TestModels;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -44,28 +39,22 @@ class SecuredBenchTest {
   @Test
   void benchWithTheTokenAndTheCaDrivesASecuredPipelineOverHttpsAndGrpcWithTls() throws Exception {
     for (String protocol : List.of("http", "grpc")) {
-      Run run = bench(protocol, "--token", TOKEN, "--ca-cert", tls.trustedCa().toString());
+      AdaptRun run = bench(protocol, "--token", TOKEN, "--ca-cert", tls.trustedCa().toString());
       assertThat(run.exit()).as(run.output()).isZero();
-      assertThat(run.report().path("succeeded").asInt()).as(protocol).isEqualTo(12);
-      assertThat(run.report().path("failed").asInt()).as(protocol).isZero();
+      assertThat(run.json().path("succeeded").asInt()).as(protocol).isEqualTo(12);
+      assertThat(run.json().path("failed").asInt()).as(protocol).isZero();
     }
   }
 
   @Test
   void benchWithoutTheTokenIsRefusedEveryRequest() throws Exception {
-    Run run = bench("http", "--ca-cert", tls.trustedCa().toString());
+    AdaptRun run = bench("http", "--ca-cert", tls.trustedCa().toString());
     assertThat(run.exit()).as(run.output()).isEqualTo(1);
-    assertThat(run.report().path("succeeded").asInt()).isZero();
-    assertThat(run.report().path("failed").asInt()).isEqualTo(12);
+    assertThat(run.json().path("succeeded").asInt()).isZero();
+    assertThat(run.json().path("failed").asInt()).isEqualTo(12);
   }
 
-  private record Run(int exit, String output) {
-    JsonNode report() throws Exception {
-      return new ObjectMapper().readTree(output.substring(output.indexOf('{')));
-    }
-  }
-
-  private static Run bench(String protocol, String... credentials) {
+  private static AdaptRun bench(String protocol, String... credentials) {
     String model = TestModels.fixtureDirectory(TestModels.KERAS_RESIDUAL_CNN).toString();
     List<String> args =
         new ArrayList<>(
@@ -96,14 +85,6 @@ class SecuredBenchTest {
                 protocol,
                 "--json"));
     args.addAll(List.of(credentials));
-    PrintStream stdout = System.out;
-    ByteArrayOutputStream captured = new ByteArrayOutputStream();
-    try {
-      System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
-      int exit = AdaptCommand.commandLine().execute(args.toArray(String[]::new));
-      return new Run(exit, captured.toString(StandardCharsets.UTF_8));
-    } finally {
-      System.setOut(stdout);
-    }
+    return AdaptRun.of(args.toArray(String[]::new));
   }
 }
