@@ -21,7 +21,8 @@ record DeviceBenchReport(double deviceCpus, Bandwidth bandwidth, int concurrency
    * One pipeline's results.
    *
    * @param cutPoints where the model was cut (empty for one device)
-   * @param deviceCpuSecondsPerImage CPU seconds per image on each device, in stage order
+   * @param deviceCpuSecondsPerImage CPU seconds per image on the device of each stage, in stage
+   *     order
    * @param benchCpuSecondsPerImage CPU seconds per image of the bench process (its dispatcher and
    *     the load generator; the other pipelines' dispatchers there are idle meanwhile)
    * @param hopWireBytesPerImage bytes per image of each stage's output on the wire (the last
@@ -148,7 +149,7 @@ record DeviceBenchReport(double deviceCpus, Bandwidth bandwidth, int concurrency
             bandwidth,
             concurrency));
     out.append(
-        "| devices | req/s | speed-up | p50 / p99 (ms) | CPU s per image per device |"
+        "| devices | req/s | speed-up | p50 / p99 (ms) | CPU s per image per device (by stage) |"
             + " bench CPU s/image | wire KiB per image per hop | answers |\n");
     out.append("| ---: | ---: | ---: | ---: | --- | ---: | --- | --- |\n");
     for (Row row : rows) {
@@ -162,7 +163,13 @@ record DeviceBenchReport(double deviceCpus, Bandwidth bandwidth, int concurrency
               speedUp(row),
               r.percentile(50),
               r.percentile(99),
-              join(row.deviceCpuSecondsPerImage(), 1, "%.3f"),
+              join(row.deviceCpuSecondsPerImage(), 1, "%.3f")
+                  + (row.devices() > 1
+                      ? String.format(
+                          Locale.ROOT,
+                          " (sum %.3f)",
+                          Arrays.stream(row.deviceCpuSecondsPerImage()).sum())
+                      : ""),
               row.benchCpuSecondsPerImage(),
               row.hops() == 0
                   ? "–"

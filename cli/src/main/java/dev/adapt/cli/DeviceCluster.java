@@ -63,9 +63,30 @@ final class DeviceCluster implements AutoCloseable {
     return devices;
   }
 
-  /** CPU time used so far on each device, in nanoseconds, in device order. */
-  long[] cpuNanos() {
-    return devices.stream().mapToLong(EmulatedDevice::cpuNanos).toArray();
+  /**
+   * CPU time used so far by the device serving each stage, in nanoseconds, in stage order (the
+   * launcher's assignment decides which device serves which stage).
+   */
+  long[] cpuNanosByStage() {
+    long[] nanos = new long[devices.size()];
+    for (int stage = 0; stage < nanos.length; stage++) {
+      nanos[stage] = deviceOfStage(stage).cpuNanos();
+    }
+    return nanos;
+  }
+
+  /** The device whose worker serves {@code stage}. */
+  EmulatedDevice deviceOfStage(int stage) {
+    String worker =
+        cluster
+            .workerOfStage(stage)
+            .orElseThrow(() -> new IllegalStateException("no worker serves stage " + stage));
+    for (int i = 0; i < devices.size(); i++) {
+      if (LocalCluster.workerId(i).equals(worker)) {
+        return devices.get(i);
+      }
+    }
+    throw new IllegalStateException("worker " + worker + " runs on no device");
   }
 
   /**

@@ -4,10 +4,10 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 
 /**
- * What one emulated pipeline consumed while it was measured, summed over the rounds: CPU time per
- * device (from its cpuacct cgroup), CPU time of this process (the dispatchers and the load
- * generator run here, outside the devices) and the bytes each stage's output took on the wire and
- * before compression (the dispatcher's hop counters, from the workers' hop reports).
+ * What one emulated pipeline consumed while it was measured, summed over the rounds: CPU time of
+ * the device of each stage (from its cpuacct cgroup), CPU time of this process (the dispatchers and
+ * the load generator run here, outside the devices) and the bytes each stage's output took on the
+ * wire and before compression (the dispatcher's hop counters, from the workers' hop reports).
  */
 final class DeviceUsage {
   private final DeviceCluster cluster;
@@ -36,7 +36,7 @@ final class DeviceUsage {
       wire[stage] = hopBytes(registry, stage, "wire");
       raw[stage] = hopBytes(registry, stage, "raw");
     }
-    return new Sample(cluster.cpuNanos(), processCpuNanos(), wire, raw);
+    return new Sample(cluster.cpuNanosByStage(), processCpuNanos(), wire, raw);
   }
 
   /** Adds what was used between {@code before} and {@code after}. */
@@ -49,7 +49,7 @@ final class DeviceUsage {
     benchNanos += after.benchNanos() - before.benchNanos();
   }
 
-  /** CPU seconds per image on each device. */
+  /** CPU seconds per image on the device of each stage, in stage order. */
   synchronized double[] deviceCpuSecondsPerImage(int images) {
     double[] perImage = new double[deviceNanos.length];
     for (int i = 0; i < perImage.length; i++) {
