@@ -22,6 +22,7 @@ final class CpuQuota implements AutoCloseable {
   static final Path CPUACCT_ROOT = Path.of("/sys/fs/cgroup/cpuacct");
   private static final long PERIOD_MICROS = 100_000;
   private static final long MIN_QUOTA_MICROS = 1_000;
+  static final long SHARES = 10 * 1024;
 
   private final String name;
   private final double cpus;
@@ -50,6 +51,10 @@ final class CpuQuota implements AutoCloseable {
       // The period first: the kernel checks the quota against the period in force.
       write(created.cpu.resolve("cpu.cfs_period_us"), Long.toString(PERIOD_MICROS));
       write(created.cpu.resolve("cpu.cfs_quota_us"), Long.toString(quota));
+      // The quota is a ceiling; a device should also get it when the host is busy, as a real one
+      // would have its own CPU. Ten times the default weight puts the device before the host's
+      // ordinary processes until it reaches its quota (which bounds what it can take from them).
+      write(created.cpu.resolve("cpu.shares"), Long.toString(SHARES));
     } catch (IOException | RuntimeException e) {
       created.close();
       throw new IllegalStateException("cannot create the cgroup " + name + ": " + e, e);
@@ -89,6 +94,11 @@ final class CpuQuota implements AutoCloseable {
   /** The CFS quota in force, in microseconds per period. */
   long quotaMicros() throws IOException {
     return Long.parseLong(Files.readString(cpu.resolve("cpu.cfs_quota_us")).strip());
+  }
+
+  /** The cgroup's CPU weight against its siblings. */
+  long shares() throws IOException {
+    return Long.parseLong(Files.readString(cpu.resolve("cpu.shares")).strip());
   }
 
   /** Processes in the {@code cpu} cgroup, the one that limits them. */
