@@ -128,9 +128,14 @@ final class DeviceNetwork implements AutoCloseable {
     closed = true;
     for (DeviceLink link : links) {
       quietly("ip", "netns", "del", link.namespace());
-      // Gone with the namespace unless a process still holds it open.
+      // Gone with the namespace unless a process still holds it open; the kernel may also be
+      // removing it right now, so only a pair that outlives a delete is worth a warning.
       if (exists(link.hostInterface())) {
-        quietly("ip", "link", "del", link.hostInterface());
+        HostCommand.attempt(List.of("ip", "link", "del", link.hostInterface()));
+        if (exists(link.hostInterface())) {
+          log.warn(
+              "cannot remove {} (device namespace {})", link.hostInterface(), link.namespace());
+        }
       }
     }
     if (exists(names.bridge())) {
