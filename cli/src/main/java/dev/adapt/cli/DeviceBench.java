@@ -131,6 +131,13 @@ final class DeviceBench {
       report.print(System.out, bench.json);
       passed = report.allCorrect();
       return passed ? 0 : 1;
+    } catch (RuntimeException e) {
+      if (emulation.closed()) {
+        // The shutdown hook removed the devices under the running measurement.
+        throw new IllegalStateException(
+            "stopped: the emulated devices were removed on shutdown", e);
+      }
+      throw e;
     } finally {
       emulation.close();
       for (DeviceCluster cluster : clusters) {

@@ -71,6 +71,11 @@ final class DeviceEmulation implements AutoCloseable {
     users.add(user);
   }
 
+  /** Whether the devices are gone (closed, or removed by the shutdown hook). */
+  synchronized boolean closed() {
+    return closed;
+  }
+
   String hostAddress() {
     return network.hostAddress();
   }
