@@ -53,9 +53,23 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--local", description = "Start a local pipeline (the `adapt local` options).")
     boolean local;
+
+    @Option(
+        names = "--devices",
+        split = ",",
+        paramLabel = "N",
+        description =
+            "Emulate clusters of N weak devices on this machine, one worker per device, and"
+                + " compare them with one device serving the unsplit model (always measured):"
+                + " e.g. 1,2,4. Each device is a network namespace on a bridge with a shaped link"
+                + " (--device-bandwidth) and a CPU quota (--device-cpu). Needs root, ip and tc;"
+                + " takes the `adapt local` worker and serving options.")
+    List<Integer> devices;
   }
 
   @picocli.CommandLine.Mixin LocalOptions localOptions = new LocalOptions();
+
+  @picocli.CommandLine.Mixin DeviceOptions deviceOptions = new DeviceOptions();
 
   @Option(names = "--requests", defaultValue = "200", description = "Requests to send.")
   int requests;
@@ -160,8 +174,15 @@ public final class BenchCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintStream log = json ? System.err : System.out;
-    if (killAfter != null && !target.local) {
+    if (killAfter != null && !target.local && target.devices == null) {
       throw new IllegalArgumentException("--kill-worker-after needs --local");
+    }
+    DeviceBench devices = null;
+    if (target.devices != null) {
+      // Before the model loads: a refusal should not take a minute.
+      devices = new DeviceBench(this, deviceOptions, log);
+      devices.checkOptions();
+      DevicePrerequisites.check();
     }
     ModelSource source = localOptions.source();
     log.println("Loading " + source + " ...");
@@ -184,6 +205,9 @@ public final class BenchCommand implements Callable<Integer> {
             Duration.ofMillis(requestTimeoutMs),
             credentials,
             answerTolerance());
+    if (devices != null) {
+      return devices.run(loaded, load, target.devices);
+    }
     MonolithicBaselines baselines = null;
     boolean passed = false;
     try {

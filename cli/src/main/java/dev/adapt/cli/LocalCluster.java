@@ -24,6 +24,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,6 +39,7 @@ public final class LocalCluster implements AutoCloseable {
   private final ServedPipeline pipeline;
   private final StageLayout layout;
   private final WorkerProcess.Spec workerSpec;
+  private final Function<String, WorkerProcess.Host> hosts;
   private final Membership membership;
   private final Dispatcher dispatcher;
   private final Map<String, WorkerProcess> workers = new ConcurrentHashMap<>();
@@ -50,10 +52,12 @@ public final class LocalCluster implements AutoCloseable {
       ServedPipeline pipeline,
       StageLayout layout,
       WorkerProcess.Spec workerSpec,
+      Function<String, WorkerProcess.Host> hosts,
       DispatcherSettings settings) {
     this.pipeline = pipeline;
     this.layout = layout;
     this.workerSpec = workerSpec;
+    this.hosts = hosts;
     // With --tls the launcher is one more peer of the pipeline: its checks of the workers, its
     // calls to them and to an https:// etcd present the dispatcher's certificate.
     Optional<PeerTls> tls =
@@ -88,20 +92,38 @@ public final class LocalCluster implements AutoCloseable {
     return EtcdMembership.connect(tls.map(etcd::withTls).orElse(etcd), spec.pipeline());
   }
 
-  /** Starts the dispatcher and {@code stages × replicas + standbys} worker processes. */
+  /**
+   * Starts the dispatcher and {@code stages × replicas + standbys} worker processes on loopback.
+   */
   public static LocalCluster start(
       ServedPipeline pipeline,
       int replicas,
       int standbys,
       WorkerProcess.Spec workerSpec,
       DispatcherSettings settings) {
+    return start(
+        pipeline, replicas, standbys, workerSpec, id -> WorkerProcess.Host.LOOPBACK, settings);
+  }
+
+  /**
+   * Like {@link #start(ServedPipeline, int, int, WorkerProcess.Spec, DispatcherSettings)}, each
+   * worker (by id, see {@link #workerId}) on the host {@code hosts} names; a restarted worker runs
+   * on its predecessor's host.
+   */
+  static LocalCluster start(
+      ServedPipeline pipeline,
+      int replicas,
+      int standbys,
+      WorkerProcess.Spec workerSpec,
+      Function<String, WorkerProcess.Host> hosts,
+      DispatcherSettings settings) {
     StageLayout layout = StageLayout.of(pipeline.stageCount(), replicas, standbys);
-    LocalCluster cluster = new LocalCluster(pipeline, layout, workerSpec, settings);
+    LocalCluster cluster = new LocalCluster(pipeline, layout, workerSpec, hosts, settings);
     try {
       cluster.dispatcher.start();
       int count = pipeline.stageCount() * replicas + standbys;
       for (int i = 0; i < count; i++) {
-        cluster.launch("worker-" + i);
+        cluster.launch(workerId(i));
       }
       return cluster;
     } catch (RuntimeException e) {
@@ -110,11 +132,16 @@ public final class LocalCluster implements AutoCloseable {
     }
   }
 
+  /** The id of the {@code index}-th worker a cluster starts (0-based). */
+  static String workerId(int index) {
+    return "worker-" + index;
+  }
+
   private void launch(String workerId) {
     if (closing) {
       return;
     }
-    WorkerProcess worker = WorkerProcess.start(workerId, workerSpec);
+    WorkerProcess worker = WorkerProcess.start(workerId, workerSpec, hosts.apply(workerId));
     workers.put(workerId, worker);
     log.info("started {} (pid {}) on {}", workerId, worker.pid(), worker.address());
     if (membership instanceof StaticMembership local) {

@@ -124,6 +124,18 @@ final class LocalOptions {
   }
 
   /**
+   * These options for a plan of {@code stageCount} stages on any free ports (for one of several
+   * dispatchers in one process).
+   */
+  DispatcherSettings settingsOnFreePorts(int stageCount) {
+    return clientApi
+        .apply(
+            serving.apply(
+                DispatcherSettings.builder(stageCount).ports(listen.host(), 0, 0), stageCount))
+        .build();
+  }
+
+  /**
    * These options for a one-stage plan on any free ports, with {@code maxInFlightBatches} batches
    * in flight (a one-stage plan would otherwise default to one).
    */

@@ -7,6 +7,7 @@ import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.UnaryOperator;
 
 /**
  * One worker JVM started by the local launcher: the same java binary and class path as this
@@ -14,13 +15,23 @@ import java.util.List;
  */
 final class WorkerProcess {
   final String workerId;
+  final String host;
   final int port;
   final Process process;
 
-  private WorkerProcess(String workerId, int port, Process process) {
+  private WorkerProcess(String workerId, String host, int port, Process process) {
     this.workerId = workerId;
+    this.host = host;
     this.port = port;
     this.process = process;
+  }
+
+  /**
+   * Where a worker runs: the address it binds and advertises, and what its command line is wrapped
+   * in (for an emulated device: entering the device's cgroups and network namespace).
+   */
+  record Host(String address, UnaryOperator<List<String>> wrapper) {
+    static final Host LOOPBACK = new Host("127.0.0.1", UnaryOperator.identity());
   }
 
   /** How worker JVMs are started. */
@@ -62,10 +73,15 @@ final class WorkerProcess {
   }
 
   static WorkerProcess start(String workerId, Spec spec) {
+    return start(workerId, spec, Host.LOOPBACK);
+  }
+
+  /** Starts worker {@code workerId} on {@code host}. */
+  static WorkerProcess start(String workerId, Spec spec, Host host) {
     int port = freePort();
     File log = spec.logDirectory().resolve(workerId + ".log").toFile();
     ProcessBuilder builder =
-        new ProcessBuilder(command(workerId, port, spec))
+        new ProcessBuilder(host.wrapper().apply(command(workerId, host.address(), port, spec)))
             .redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.appendTo(log))
             // Standard input stays a pipe held by this process: its end tells the worker to exit.
@@ -75,14 +91,19 @@ final class WorkerProcess {
     builder.environment().putIfAbsent("TF_CPP_MIN_LOG_LEVEL", "2");
     try {
       Process process = builder.start();
-      return new WorkerProcess(workerId, port, process);
+      return new WorkerProcess(workerId, host.address(), port, process);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start worker " + workerId, e);
     }
   }
 
-  /** The command line of worker {@code workerId} serving on {@code port}. */
+  /** The command line of worker {@code workerId} serving on loopback at {@code port}. */
   static List<String> command(String workerId, int port, Spec spec) {
+    return command(workerId, Host.LOOPBACK.address(), port, spec);
+  }
+
+  /** The command line of worker {@code workerId} serving on {@code host:port}. */
+  static List<String> command(String workerId, String host, int port, Spec spec) {
     List<String> command = new ArrayList<>();
     command.add(javaBinary());
     command.add("-Xmx" + spec.maxHeap());
@@ -96,11 +117,11 @@ final class WorkerProcess {
             "--worker-id",
             workerId,
             "--bind-address",
-            "127.0.0.1",
+            host,
             "--port",
             Integer.toString(port),
             "--advertise-address",
-            "127.0.0.1:" + port,
+            host + ":" + port,
             "--pipeline",
             spec.pipeline(),
             "--etcd",
@@ -120,7 +141,7 @@ final class WorkerProcess {
   }
 
   String address() {
-    return "127.0.0.1:" + port;
+    return host + ":" + port;
   }
 
   long pid() {

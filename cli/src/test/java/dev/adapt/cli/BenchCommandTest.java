@@ -11,9 +11,9 @@ class BenchCommandTest {
 
   /** Runs {@code adapt bench --local} on a small model in 2 stages; its JSON report. */
   private static JsonNode benchLocal(String... options) throws Exception {
-    LocalBenchRun run = LocalBenchRun.of(List.of(options));
+    AdaptRun run = LocalBench.run(List.of(options));
     assertThat(run.exit()).as(run.output()).isZero();
-    return run.report();
+    return run.json();
   }
 
   @Test

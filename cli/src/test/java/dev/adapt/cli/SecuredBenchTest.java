@@ -38,23 +38,22 @@ class SecuredBenchTest {
   @Test
   void benchWithTheTokenAndTheCaDrivesASecuredPipelineOverHttpsAndGrpcWithTls() throws Exception {
     for (String protocol : List.of("http", "grpc")) {
-      LocalBenchRun run =
-          bench(protocol, "--token", TOKEN, "--ca-cert", tls.trustedCa().toString());
+      AdaptRun run = bench(protocol, "--token", TOKEN, "--ca-cert", tls.trustedCa().toString());
       assertThat(run.exit()).as(run.output()).isZero();
-      assertThat(run.report().path("succeeded").asInt()).as(protocol).isEqualTo(12);
-      assertThat(run.report().path("failed").asInt()).as(protocol).isZero();
+      assertThat(run.json().path("succeeded").asInt()).as(protocol).isEqualTo(12);
+      assertThat(run.json().path("failed").asInt()).as(protocol).isZero();
     }
   }
 
   @Test
   void benchWithoutTheTokenIsRefusedEveryRequest() throws Exception {
-    LocalBenchRun run = bench("http", "--ca-cert", tls.trustedCa().toString());
+    AdaptRun run = bench("http", "--ca-cert", tls.trustedCa().toString());
     assertThat(run.exit()).as(run.output()).isEqualTo(1);
-    assertThat(run.report().path("succeeded").asInt()).isZero();
-    assertThat(run.report().path("failed").asInt()).isEqualTo(12);
+    assertThat(run.json().path("succeeded").asInt()).isZero();
+    assertThat(run.json().path("failed").asInt()).isEqualTo(12);
   }
 
-  private static LocalBenchRun bench(String protocol, String... credentials) {
+  private static AdaptRun bench(String protocol, String... credentials) {
     List<String> args =
         new ArrayList<>(
             List.of(
@@ -74,6 +73,6 @@ class SecuredBenchTest {
                 protocol,
                 "--json"));
     args.addAll(List.of(credentials));
-    return LocalBenchRun.of(args);
+    return LocalBench.run(args);
   }
 }
