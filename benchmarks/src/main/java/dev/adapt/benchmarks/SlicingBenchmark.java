@@ -2,6 +2,7 @@ package dev.adapt.benchmarks;
 
 import dev.adapt.core.model.LoadedModel;
 import dev.adapt.core.model.ModelLoader;
+import dev.adapt.core.plan.Partitioning;
 import dev.adapt.core.plan.Plan;
 import dev.adapt.core.plan.Planner;
 import dev.adapt.core.slice.ExecutorOptions;
@@ -95,9 +96,11 @@ public final class SlicingBenchmark implements Callable<Integer> {
   @Override
   public Integer call() {
     PrintStream out = System.out;
+    // A bad partitioning fails before the model loads.
+    Partitioning wanted = partitioning.partitioning();
     LoadedModel loaded = ModelLoader.load(model.source().orElseThrow());
     ExecutorOptions options = new ExecutorOptions(intraOpThreads, interOpThreads);
-    Plan cut = Planner.plan(loaded, partitioning.partitioning());
+    Plan cut = Planner.plan(loaded, wanted);
     List<SliceArtifact> slices = Slicer.slice(loaded, cut);
     List<AutoCloseable> resources = new ArrayList<>();
     try {

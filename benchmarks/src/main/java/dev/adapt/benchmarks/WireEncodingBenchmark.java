@@ -2,6 +2,7 @@ package dev.adapt.benchmarks;
 
 import dev.adapt.core.model.LoadedModel;
 import dev.adapt.core.model.ModelLoader;
+import dev.adapt.core.plan.Partitioning;
 import dev.adapt.core.plan.Plan;
 import dev.adapt.core.plan.Planner;
 import dev.adapt.core.slice.ExecutorOptions;
@@ -12,6 +13,8 @@ import dev.adapt.core.tensor.HostTensor;
 import dev.adapt.core.tensor.OutputAgreement;
 import dev.adapt.core.wire.TensorWireCodec;
 import dev.adapt.core.wire.WireEncoding;
+import dev.adapt.dispatcher.ModelOptions;
+import dev.adapt.dispatcher.PartitioningOptions;
 import dev.adapt.proto.v1.Compression;
 import dev.adapt.proto.v1.FloatEncoding;
 import dev.adapt.proto.v1.WireTensor;
@@ -24,6 +27,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -48,23 +52,10 @@ public final class WireEncodingBenchmark implements Callable<Integer> {
     FloatEncoding.FLOAT_ENCODING_BFLOAT16
   };
 
-  @Option(
-      names = "--model",
-      defaultValue = "builtin:resnet50",
-      description = "Default: ${DEFAULT-VALUE}.")
-  String model;
+  @Mixin ModelOptions model = new ModelOptions("builtin:resnet50");
 
-  @Option(
-      names = "--split-at",
-      split = ",",
-      description = "Cut points (default: a balanced plan of --stages stages).")
-  List<String> splitAt;
-
-  @Option(
-      names = "--stages",
-      defaultValue = "4",
-      description = "Stages of the balanced plan (default: ${DEFAULT-VALUE}).")
-  int stages;
+  /** Where the activations are taken: a balanced plan of four stages unless told otherwise. */
+  @Mixin PartitioningOptions partitioning = new PartitioningOptions(4);
 
   @Option(
       names = "--inputs",
@@ -96,8 +87,10 @@ public final class WireEncodingBenchmark implements Callable<Integer> {
   @Override
   public Integer call() {
     PrintStream out = System.out;
-    LoadedModel loaded = ModelLoader.load(model);
-    Plan plan = splitAt == null ? Planner.balanced(loaded, stages) : Planner.named(loaded, splitAt);
+    // A bad partitioning fails before the model loads.
+    Partitioning wanted = partitioning.partitioning();
+    LoadedModel loaded = ModelLoader.load(model.source().orElseThrow());
+    Plan plan = Planner.plan(loaded, wanted);
     List<TensorFlowSliceExecutor> slices = new ArrayList<>();
     try {
       for (SliceArtifact artifact : Slicer.slice(loaded, plan)) {

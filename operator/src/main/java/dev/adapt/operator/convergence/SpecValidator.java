@@ -13,6 +13,7 @@ import dev.adapt.operator.resources.ModelLocation;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -44,14 +45,14 @@ public final class SpecValidator {
         problems.add("spec.model.uri: " + e.getMessage());
       }
     }
-    checkPartitioning(spec.getPartitioning(), problems);
+    Optional<Partitioning> partitioning = checkPartitioning(spec.getPartitioning(), problems);
     if (spec.getReplicasPerStage() == null || spec.getReplicasPerStage() < 1) {
       problems.add("spec.replicasPerStage must be at least 1");
     }
     if (spec.getStandbyWorkers() == null || spec.getStandbyWorkers() < 0) {
       problems.add("spec.standbyWorkers must not be negative");
     }
-    checkStageReplicas(spec, problems);
+    checkStageReplicas(spec, partitioning, problems);
     if (OperatorConfig.gpus(pipeline) > 0 && config.workerImageFor(pipeline).isBlank()) {
       problems.add(
           "spec.worker.resources.gpu is "
@@ -70,23 +71,27 @@ public final class SpecValidator {
         .stageCount();
   }
 
-  private static void checkPartitioning(PartitioningSpec partitioning, List<String> problems) {
+  /** The partitioning the spec asks for, or empty after adding why it is invalid. */
+  private static Optional<Partitioning> checkPartitioning(
+      PartitioningSpec partitioning, List<String> problems) {
     if (partitioning == null) {
       problems.add("spec.partitioning is required: set splitAt or stages");
-      return;
+      return Optional.empty();
     }
-    problems.addAll(
-        Partitioning.problems(partitioning.getSplitAt(), partitioning.getStages(), SPEC_FIELDS));
+    List<String> found =
+        Partitioning.problems(partitioning.getSplitAt(), partitioning.getStages(), SPEC_FIELDS);
+    problems.addAll(found);
+    return found.isEmpty()
+        ? Optional.of(
+            Partitioning.of(partitioning.getSplitAt(), partitioning.getStages(), SPEC_FIELDS))
+        : Optional.empty();
   }
 
-  private static void checkStageReplicas(InferencePipelineSpec spec, List<String> problems) {
-    if (spec.getStageReplicas() == null || spec.getPartitioning() == null) {
+  private static void checkStageReplicas(
+      InferencePipelineSpec spec, Optional<Partitioning> partitioning, List<String> problems) {
+    if (spec.getStageReplicas() == null) {
       return;
     }
-    PartitioningSpec partitioning = spec.getPartitioning();
-    boolean partitioningValid =
-        Partitioning.problems(partitioning.getSplitAt(), partitioning.getStages(), SPEC_FIELDS)
-            .isEmpty();
     Set<Integer> seen = new HashSet<>();
     for (StageReplicas override : spec.getStageReplicas()) {
       Integer stage = override.getStage();
@@ -94,14 +99,15 @@ public final class SpecValidator {
         problems.add("spec.stageReplicas[].stage must be at least 0");
         continue;
       }
-      if (partitioningValid && stage >= stageCount(spec)) {
+      int stages = partitioning.map(Partitioning::stageCount).orElse(Integer.MAX_VALUE);
+      if (stage >= stages) {
         problems.add(
             "spec.stageReplicas names stage "
                 + stage
                 + " but there are "
-                + stageCount(spec)
+                + stages
                 + " stages (0 to "
-                + (stageCount(spec) - 1)
+                + (stages - 1)
                 + ")");
       }
       if (!seen.add(stage)) {
