@@ -51,7 +51,8 @@ final class DeviceCluster implements AutoCloseable {
               }
               return host;
             },
-            options.settingsOnFreePorts(pipeline.stageCount()));
+            options.settingsOnFreePorts(pipeline.stageCount()),
+            List.of());
     return new DeviceCluster(List.copyOf(devices), cluster);
   }
 

@@ -14,6 +14,7 @@ import dev.adapt.core.security.PeerTls;
 import dev.adapt.dispatcher.Dispatcher;
 import dev.adapt.dispatcher.DispatcherSettings;
 import dev.adapt.dispatcher.plans.ServedPipeline;
+import io.grpc.ClientInterceptor;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -53,7 +54,8 @@ public final class LocalCluster implements AutoCloseable {
       StageLayout layout,
       WorkerProcess.Spec workerSpec,
       Function<String, WorkerProcess.Host> hosts,
-      DispatcherSettings settings) {
+      DispatcherSettings settings,
+      List<ClientInterceptor> workerCalls) {
     this.pipeline = pipeline;
     this.layout = layout;
     this.workerSpec = workerSpec;
@@ -65,7 +67,10 @@ public final class LocalCluster implements AutoCloseable {
     this.membership = membership(workerSpec, tls);
     this.dispatcher =
         new Dispatcher(
-            pipeline, membership, tls.isPresent() ? settings.withPeerTls(tls) : settings);
+            pipeline,
+            membership,
+            tls.isPresent() ? settings.withPeerTls(tls) : settings,
+            workerCalls);
     // Assign on the launcher's own thread: membership listeners must return quickly.
     this.assigning =
         membership.subscribe(
@@ -101,8 +106,28 @@ public final class LocalCluster implements AutoCloseable {
       int standbys,
       WorkerProcess.Spec workerSpec,
       DispatcherSettings settings) {
+    return start(pipeline, replicas, standbys, workerSpec, settings, List.of());
+  }
+
+  /**
+   * Like {@link #start(ServedPipeline, int, int, WorkerProcess.Spec, DispatcherSettings)}, with the
+   * dispatcher's calls to workers going through {@code workerCalls}.
+   */
+  public static LocalCluster start(
+      ServedPipeline pipeline,
+      int replicas,
+      int standbys,
+      WorkerProcess.Spec workerSpec,
+      DispatcherSettings settings,
+      List<ClientInterceptor> workerCalls) {
     return start(
-        pipeline, replicas, standbys, workerSpec, id -> WorkerProcess.Host.LOOPBACK, settings);
+        pipeline,
+        replicas,
+        standbys,
+        workerSpec,
+        id -> WorkerProcess.Host.LOOPBACK,
+        settings,
+        workerCalls);
   }
 
   /**
@@ -116,9 +141,11 @@ public final class LocalCluster implements AutoCloseable {
       int standbys,
       WorkerProcess.Spec workerSpec,
       Function<String, WorkerProcess.Host> hosts,
-      DispatcherSettings settings) {
+      DispatcherSettings settings,
+      List<ClientInterceptor> workerCalls) {
     StageLayout layout = StageLayout.of(pipeline.stageCount(), replicas, standbys);
-    LocalCluster cluster = new LocalCluster(pipeline, layout, workerSpec, hosts, settings);
+    LocalCluster cluster =
+        new LocalCluster(pipeline, layout, workerSpec, hosts, settings, workerCalls);
     try {
       cluster.dispatcher.start();
       int count = pipeline.stageCount() * replicas + standbys;

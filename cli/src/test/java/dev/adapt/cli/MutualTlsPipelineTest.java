@@ -18,6 +18,7 @@ import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
@@ -54,7 +55,8 @@ class MutualTlsPipelineTest {
             PIPELINE,
             etcd.endpoint(),
             DispatcherSettings.builder(2).ports("127.0.0.1", 0, 0).build(),
-            tls);
+            tls,
+            List.of());
     Awaitility.await()
         .atMost(Duration.ofSeconds(120))
         .until(() -> harness.cluster.dispatcher().replicas().stream().allMatch(r -> r.size() == 2));

@@ -7,12 +7,14 @@ import dev.adapt.core.slice.ExecutorOptions;
 import dev.adapt.core.testing.JavaProcess;
 import dev.adapt.dispatcher.DispatcherSettings;
 import dev.adapt.dispatcher.plans.ServedPipeline;
+import io.grpc.ClientInterceptor;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.IntConsumer;
 import org.awaitility.Awaitility;
@@ -33,10 +35,13 @@ final class PipelineHarness implements AutoCloseable {
       String etcd,
       DispatcherSettings settings)
       throws Exception {
-    this(model, served, replicas, standbys, pipeline, etcd, settings, null);
+    this(model, served, replicas, standbys, pipeline, etcd, settings, null, List.of());
   }
 
-  /** With {@code tls}: every worker and the dispatcher get a certificate of its CA (mTLS). */
+  /**
+   * With {@code tls}: every worker and the dispatcher get a certificate of its CA (mTLS). The
+   * dispatcher's calls to workers go through {@code workerCalls}.
+   */
   PipelineHarness(
       LoadedModel model,
       ServedPipeline served,
@@ -45,7 +50,8 @@ final class PipelineHarness implements AutoCloseable {
       String pipeline,
       String etcd,
       DispatcherSettings settings,
-      LocalTls tls)
+      LocalTls tls,
+      List<ClientInterceptor> workerCalls)
       throws Exception {
     try {
       logs = Files.createTempDirectory("adapt-e2e-" + pipeline + "-");
@@ -57,7 +63,7 @@ final class PipelineHarness implements AutoCloseable {
             JavaProcess.testClassPath(), pipeline, etcd, 1, 1, false, 2, "384m", logs, tls);
     reference = new UnsplitModel(model, ExecutorOptions.DEFAULT);
     inputs = new BenchInputs(served.model().input(), 4, reference);
-    cluster = LocalCluster.start(served, replicas, standbys, spec, settings);
+    cluster = LocalCluster.start(served, replicas, standbys, spec, settings, workerCalls);
     try {
       cluster.awaitReady(Duration.ofMinutes(3));
     } catch (Exception e) {

@@ -10,10 +10,9 @@ import dev.adapt.core.testing.TestModels;
 import dev.adapt.dispatcher.DispatcherSettings;
 import dev.adapt.dispatcher.planning.PipelineFactory;
 import dev.adapt.dispatcher.plans.ServedPipeline;
-import dev.adapt.dispatcher.slices.ChunkTamper;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -24,28 +23,18 @@ import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * Two stages with one replica each and one standby, under the launcher's static membership. The
- * dispatcher corrupts the first chunk of every first transfer, so every worker must refuse one
- * slice before it gets a good copy.
+ * first chunk of every first transfer is corrupted on its way to the worker, so every worker must
+ * refuse one slice before it gets a good copy.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class StandbyPipelineTest {
-  private static final AtomicInteger corrupted = new AtomicInteger();
+  private static final CorruptFirstSliceChunk corruption = new CorruptFirstSliceChunk();
   private static PipelineHarness harness;
 
   @BeforeAll
   static void start() throws Exception {
     LoadedModel model = TestModels.fixture(TestModels.KERAS_RESIDUAL_CNN);
     ServedPipeline served = PipelineFactory.build(model, new Partitioning.Balanced(2), 1);
-    ChunkTamper flipFirstByte =
-        (attempt, offset, chunk) -> {
-          if (attempt == 1 && offset == 0 && chunk.length > 0) {
-            corrupted.incrementAndGet();
-            byte[] bad = chunk.clone();
-            bad[0] ^= 0x5a;
-            return bad;
-          }
-          return chunk;
-        };
     harness =
         new PipelineHarness(
             model,
@@ -54,10 +43,9 @@ class StandbyPipelineTest {
             1,
             "e2e-standby",
             null,
-            DispatcherSettings.builder(2)
-                .ports("127.0.0.1", 0, 0)
-                .chunkTamper(flipFirstByte)
-                .build());
+            DispatcherSettings.builder(2).ports("127.0.0.1", 0, 0).build(),
+            null,
+            List.of(corruption));
   }
 
   @AfterAll
@@ -71,9 +59,10 @@ class StandbyPipelineTest {
   @Order(1)
   void aCorruptChunkIsRefusedAndTheSliceSentAgain() throws Exception {
     int assigned = harness.cluster.pipeline().stageCount();
-    assertThat(corrupted.get()).isGreaterThanOrEqualTo(assigned);
-    assertThat(harness.cluster.dispatcher().refusedSliceTransfers()).isEqualTo(corrupted.get());
-    assertThat(harness.cluster.dispatcher().sliceTransfers()).isEqualTo(2 * corrupted.get());
+    assertThat(corruption.corrupted()).isGreaterThanOrEqualTo(assigned);
+    assertThat(harness.cluster.dispatcher().refusedSliceTransfers())
+        .isEqualTo(corruption.corrupted());
+    assertThat(harness.cluster.dispatcher().sliceTransfers()).isEqualTo(2 * corruption.corrupted());
     assertAllCorrect(harness.load(16, 4, done -> {}));
   }
 

@@ -20,6 +20,8 @@ import dev.adapt.dispatcher.plans.StageSlice;
 import dev.adapt.dispatcher.routing.PipelineRouter;
 import dev.adapt.dispatcher.routing.WorkerChannels;
 import dev.adapt.dispatcher.slices.SlicePusher;
+import io.grpc.ClientInterceptor;
+import io.grpc.InsecureChannelCredentials;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -56,14 +58,26 @@ public final class Dispatcher implements AutoCloseable {
   private volatile boolean wasReady;
 
   public Dispatcher(ServedPipeline pipeline, Membership membership, DispatcherSettings settings) {
+    this(pipeline, membership, settings, List.of());
+  }
+
+  /**
+   * A dispatcher whose every call to a worker (slice transfers and activations) goes through {@code
+   * workerCalls}: for tracing, or for tests that inject faults on the wire.
+   */
+  public Dispatcher(
+      ServedPipeline pipeline,
+      Membership membership,
+      DispatcherSettings settings,
+      List<ClientInterceptor> workerCalls) {
     this.plans = new ServedPlans(pipeline, settings.batching().maxInFlightBatches());
     this.membership = membership;
     this.settings = settings;
     this.channels =
         settings
             .peerTls()
-            .map(tls -> new WorkerChannels(tls.channelCredentials()))
-            .orElseGet(WorkerChannels::new);
+            .map(tls -> new WorkerChannels(tls.channelCredentials(), workerCalls))
+            .orElseGet(() -> new WorkerChannels(InsecureChannelCredentials.create(), workerCalls));
     this.planKeeper = new PlanKeeper(membership, plans::inService);
     this.pusher =
         new SlicePusher(
@@ -71,8 +85,7 @@ public final class Dispatcher implements AutoCloseable {
             membership.pipeline(),
             settings.sliceChunkBytes(),
             settings.slicePushAttempts(),
-            settings.slicePushTimeout(),
-            settings.chunkTamper());
+            settings.slicePushTimeout());
     this.router = new PipelineRouter(plans, channels, settings.router(), metrics);
     this.batcher = new Batcher(router, settings.batching(), metrics);
     metrics.planGeneration(() -> plans.current().generation());

@@ -4,7 +4,6 @@ import dev.adapt.core.security.PeerTls;
 import dev.adapt.dispatcher.api.ClientApiSecurity;
 import dev.adapt.dispatcher.batching.BatchingConfig;
 import dev.adapt.dispatcher.routing.RouterConfig;
-import dev.adapt.dispatcher.slices.ChunkTamper;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -29,7 +28,6 @@ public record DispatcherSettings(
     int slicePushAttempts,
     Duration slicePushTimeout,
     boolean preloadStandbys,
-    ChunkTamper chunkTamper,
     Optional<PeerTls> peerTls,
     ClientApiSecurity clientSecurity) {
 
@@ -46,7 +44,6 @@ public record DispatcherSettings(
         slicePushAttempts,
         slicePushTimeout,
         preloadStandbys,
-        chunkTamper,
         tls,
         clientSecurity);
   }
@@ -68,7 +65,6 @@ public record DispatcherSettings(
     private int slicePushAttempts = 5;
     private Duration slicePushTimeout = Duration.ofMinutes(2);
     private boolean preloadStandbys;
-    private ChunkTamper chunkTamper = ChunkTamper.NONE;
     private Optional<PeerTls> peerTls = Optional.empty();
     private ClientApiSecurity clientSecurity = ClientApiSecurity.NONE;
 
@@ -102,11 +98,6 @@ public record DispatcherSettings(
       return this;
     }
 
-    public Builder chunkTamper(ChunkTamper tamper) {
-      chunkTamper = tamper;
-      return this;
-    }
-
     public Builder peerTls(Optional<PeerTls> tls) {
       peerTls = tls;
       return this;
@@ -129,7 +120,6 @@ public record DispatcherSettings(
           slicePushAttempts,
           slicePushTimeout,
           preloadStandbys,
-          chunkTamper,
           peerTls,
           clientSecurity);
     }

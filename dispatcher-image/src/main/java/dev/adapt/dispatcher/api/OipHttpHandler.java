@@ -12,13 +12,10 @@ import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.eclipse.jetty.http.HttpHeader;
-import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
-import org.eclipse.jetty.util.Promise;
-import org.eclipse.jetty.util.thread.Invocable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -124,68 +121,66 @@ final class OipHttpHandler extends Handler.Abstract.NonBlocking {
 
   private void infer(ModelInfo model, Request request, Response response, Callback callback) {
     long declared = request.getLength();
-    if (declared > maxBodyBytes) {
+    if (declared - maxBodyBytes > LimitedBody.DRAIN_BOUND_BYTES) {
       throw tooLarge(declared);
     }
     Integer headerLength = headerLength(request);
-    // Decoding may take a while for large JSON bodies: let Jetty run it on a pool thread.
-    Content.Source.asByteArrayAsync(
+    LimitedBody.read(
         request,
         maxBodyBytes,
-        Promise.Invocable.from(
-            Invocable.InvocationType.BLOCKING,
-            (byte[] body, Throwable readError) -> {
-              if (readError != null) {
-                sendError(
-                    response,
-                    callback,
-                    exceededLimit(readError)
-                        ? tooLarge(-1)
-                        : InferenceException.invalid("could not read the body: " + readError));
-                return;
-              }
-              try {
-                InferCall call = OipRestCodec.decodeInfer(body, headerLength, model);
-                String id = call.id().isEmpty() ? UUID.randomUUID().toString() : call.id();
-                service
-                    .infer(model, id, call.input(), call.timeout())
-                    .whenComplete(
-                        (HostTensor output, Throwable error) -> {
-                          if (error != null) {
-                            sendError(response, callback, InferenceException.from(error));
-                            return;
-                          }
-                          try {
-                            OipRestCodec.Body encoded =
-                                OipRestCodec.encodeInfer(model, call, output);
-                            write(
-                                response,
-                                callback,
-                                200,
-                                encoded.contentType(),
-                                encoded.bytes(),
-                                encoded.headerLength());
-                          } catch (RuntimeException e) {
-                            sendError(response, callback, InferenceException.from(e));
-                          }
-                        });
-              } catch (InferenceException e) {
-                sendError(response, callback, e);
-              } catch (RuntimeException e) {
-                log.warn("inference request failed", e);
-                sendError(response, callback, InferenceException.from(e));
-              }
-            }));
+        new LimitedBody.Outcome() {
+          @Override
+          public void read(byte[] body) {
+            infer(model, body, headerLength, response, callback);
+          }
+
+          @Override
+          public void tooLarge() {
+            sendError(response, callback, OipHttpHandler.this.tooLarge(declared));
+          }
+
+          @Override
+          public void failed(Throwable error) {
+            sendError(
+                response,
+                callback,
+                InferenceException.invalid("could not read the body: " + error));
+          }
+        });
   }
 
-  /** Jetty fails a body read beyond the maximum size with "Max size (…) exceeded". */
-  private static boolean exceededLimit(Throwable readError) {
-    for (Throwable t = readError; t != null; t = t.getCause()) {
-      if (String.valueOf(t.getMessage()).contains("Max size")) {
-        return true;
-      }
+  private void infer(
+      ModelInfo model, byte[] body, Integer headerLength, Response response, Callback callback) {
+    try {
+      InferCall call = OipRestCodec.decodeInfer(body, headerLength, model);
+      String id = call.id().isEmpty() ? UUID.randomUUID().toString() : call.id();
+      service
+          .infer(model, id, call.input(), call.timeout())
+          .whenComplete(
+              (HostTensor output, Throwable error) -> {
+                if (error != null) {
+                  sendError(response, callback, InferenceException.from(error));
+                  return;
+                }
+                try {
+                  OipRestCodec.Body encoded = OipRestCodec.encodeInfer(model, call, output);
+                  write(
+                      response,
+                      callback,
+                      200,
+                      encoded.contentType(),
+                      encoded.bytes(),
+                      encoded.headerLength());
+                } catch (RuntimeException e) {
+                  sendError(response, callback, InferenceException.from(e));
+                }
+              });
+    } catch (InferenceException e) {
+      sendError(response, callback, e);
+    } catch (RuntimeException e) {
+      log.warn("inference request failed", e);
+      sendError(response, callback, InferenceException.from(e));
     }
-    return false;
   }
 
   private InferenceException tooLarge(long size) {

@@ -2,9 +2,11 @@ package dev.adapt.dispatcher.routing;
 
 import dev.adapt.dispatcher.plans.Replica;
 import io.grpc.ChannelCredentials;
+import io.grpc.ClientInterceptor;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -24,6 +26,7 @@ public final class WorkerChannels implements AutoCloseable {
   private static final long GRACE_NANOS = TimeUnit.SECONDS.toNanos(30);
 
   private final ChannelCredentials credentials;
+  private final List<ClientInterceptor> interceptors;
   private final Map<Key, ManagedChannel> channels = new ConcurrentHashMap<>();
   private final Map<Key, Long> lastSeen = new ConcurrentHashMap<>();
 
@@ -34,7 +37,16 @@ public final class WorkerChannels implements AutoCloseable {
 
   /** Channels with {@code credentials}: the dispatcher's certificate when workers require mTLS. */
   public WorkerChannels(ChannelCredentials credentials) {
+    this(credentials, List.of());
+  }
+
+  /**
+   * Channels whose every call goes through {@code interceptors}, in the order of {@link
+   * io.grpc.ManagedChannelBuilder#intercept(List)}.
+   */
+  public WorkerChannels(ChannelCredentials credentials, List<ClientInterceptor> interceptors) {
     this.credentials = credentials;
+    this.interceptors = List.copyOf(interceptors);
   }
 
   public ManagedChannel channel(Replica replica) {
@@ -51,6 +63,7 @@ public final class WorkerChannels implements AutoCloseable {
                 ? existing
                 : NettyChannelBuilder.forTarget(k.address(), credentials)
                     .maxInboundMessageSize(MAX_MESSAGE_BYTES)
+                    .intercept(interceptors)
                     .build());
   }
 

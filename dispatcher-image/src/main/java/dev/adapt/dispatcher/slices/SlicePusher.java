@@ -14,7 +14,6 @@ import io.grpc.Status;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -42,7 +41,6 @@ public final class SlicePusher implements AutoCloseable {
   private final int chunkBytes;
   private final int maxAttempts;
   private final Duration transferTimeout;
-  private final ChunkTamper tamper;
   private final Map<Key, Push> pushes = new ConcurrentHashMap<>();
   private final AtomicInteger transfers = new AtomicInteger();
   private final AtomicInteger refused = new AtomicInteger();
@@ -55,14 +53,12 @@ public final class SlicePusher implements AutoCloseable {
       String pipeline,
       int chunkBytes,
       int maxAttempts,
-      Duration transferTimeout,
-      ChunkTamper tamper) {
+      Duration transferTimeout) {
     this.channels = channels;
     this.pipeline = pipeline;
     this.chunkBytes = chunkBytes;
     this.maxAttempts = maxAttempts;
     this.transferTimeout = transferTimeout;
-    this.tamper = tamper;
   }
 
   /**
@@ -145,7 +141,7 @@ public final class SlicePusher implements AutoCloseable {
         }
         transfers.incrementAndGet();
         long started = System.nanoTime();
-        LoadSliceReply reply = transfer(channel, slice, planGeneration, attempt);
+        LoadSliceReply reply = transfer(channel, slice, planGeneration);
         log.info(
             "pushed slice {} of stage {} ({} bytes) to worker {} in {} ms (load {} ms)",
             shortHash(slice.sha256()),
@@ -193,8 +189,7 @@ public final class SlicePusher implements AutoCloseable {
     return false;
   }
 
-  private LoadSliceReply transfer(
-      ManagedChannel channel, StageSlice slice, long planGeneration, int attempt)
+  private LoadSliceReply transfer(ManagedChannel channel, StageSlice slice, long planGeneration)
       throws InterruptedException, ExecutionException, TimeoutException {
     CompletableFuture<LoadSliceReply> done = new CompletableFuture<>();
     byte[] bytes = slice.bytes();
@@ -217,15 +212,10 @@ public final class SlicePusher implements AutoCloseable {
                           return;
                         }
                         int length = (int) Math.min(chunkBytes, bytes.length - offset);
-                        byte[] chunk =
-                            tamper.apply(
-                                attempt,
-                                offset,
-                                Arrays.copyOfRange(bytes, (int) offset, (int) offset + length));
                         SliceChunk.Builder message =
                             SliceChunk.newBuilder()
                                 .setOffset(offset)
-                                .setData(ByteString.copyFrom(chunk));
+                                .setData(ByteString.copyFrom(bytes, (int) offset, length));
                         if (offset == 0) {
                           message.setHeader(
                               SliceHeader.newBuilder()
