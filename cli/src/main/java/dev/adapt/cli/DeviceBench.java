@@ -1,6 +1,7 @@
 package dev.adapt.cli;
 
 import dev.adapt.core.model.LoadedModel;
+import dev.adapt.core.plan.LinkModel;
 import dev.adapt.core.plan.Partitioning;
 import dev.adapt.dispatcher.planning.PipelineFactory;
 import dev.adapt.dispatcher.plans.ServedPipeline;
@@ -16,7 +17,8 @@ import java.util.function.Supplier;
  * emulated devices (one worker each, {@link DeviceEmulation}); N = 1 is the baseline, the unsplit
  * model on one device with the same quota and link. All pipelines run side by side and take turns
  * in rounds, so that load from other processes on the machine hits them alike; every answer is
- * checked against the unsplit model.
+ * checked against the unsplit model. With {@code --device-plans flops,link} each N > 1 runs twice,
+ * balanced by FLOPs and by the devices' compute and links ({@link LinkModel}), side by side.
  */
 final class DeviceBench {
   private final BenchCommand bench;
@@ -46,6 +48,9 @@ final class DeviceBench {
     if (local.partitioning.given()) {
       refused.add("--stages/--split-at (N devices run N balanced stages)");
     }
+    if (local.link.link != null) {
+      refused.add("--plan-for-link (--device-plans link plans for the devices' own links)");
+    }
     if (local.replicas != 1 || local.standby != 0) {
       refused.add("--replicas/--standby (one worker per device)");
     }
@@ -63,6 +68,20 @@ final class DeviceBench {
     }
   }
 
+  private List<DeviceOptions.DevicePlan> plans() {
+    return List.copyOf(new java.util.LinkedHashSet<>(options.plans));
+  }
+
+  /**
+   * The devices as the link plan sees them: their link, their CPU quota at {@link
+   * LinkOptions#GFLOPS_PER_CPU} (or --device-gflops), activations as the pipeline sends them.
+   */
+  LinkModel linkModel(Bandwidth bandwidth) {
+    LinkOptions given = bench.localOptions.link;
+    double gflops = given.gflops != null ? given.gflops : options.cpus * LinkOptions.GFLOPS_PER_CPU;
+    return LinkOptions.model(bandwidth, gflops, bench.localOptions.serving.wireEncoding());
+  }
+
   int run(LoadedModel loaded, OipLoad load, List<Integer> asked) throws Exception {
     checkOptions();
     List<Integer> counts = counts(asked);
@@ -75,31 +94,46 @@ final class DeviceBench {
             n, options.cpus, DeviceOptions.CPU_BUDGET);
       }
     }
+    LinkModel link = linkModel(bandwidth);
     List<DeviceUsage> usages = new ArrayList<>();
     List<DeviceCluster> clusters = new ArrayList<>();
+    List<Integer> rowCounts = new ArrayList<>();
+    List<String> rowPlans = new ArrayList<>();
     boolean passed = false;
     DeviceEmulation emulation = DeviceEmulation.start();
     try {
       for (int n : counts) {
-        ServedPipeline pipeline = PipelineFactory.build(loaded, new Partitioning.Balanced(n), 1);
-        List<EmulatedDevice> devices = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-          devices.add(emulation.addDevice(options.cpus, bandwidth));
+        // One device runs the unsplit model whatever the plan.
+        for (DeviceOptions.DevicePlan kind :
+            n == 1 ? List.of(DeviceOptions.DevicePlan.flops) : plans()) {
+          boolean linked = kind == DeviceOptions.DevicePlan.link;
+          ServedPipeline pipeline =
+              PipelineFactory.build(loaded, new Partitioning.Balanced(n), 1, linked ? link : null);
+          List<EmulatedDevice> devices = new ArrayList<>();
+          for (int i = 0; i < n; i++) {
+            devices.add(emulation.addDevice(options.cpus, bandwidth));
+          }
+          log.printf(
+              "Starting %d device%s (%.2f CPU, %s each, addresses %s-%s), %scut at %s ...%n",
+              n,
+              n == 1 ? "" : "s",
+              options.cpus,
+              bandwidth,
+              devices.get(0).address(),
+              devices.get(n - 1).address(),
+              n == 1 ? "" : kind + " plan, ",
+              n == 1 ? "nothing (the unsplit model)" : pipeline.plan().cutPoints());
+          DeviceCluster cluster =
+              DeviceCluster.start(
+                  pipeline,
+                  devices,
+                  bench.localOptions,
+                  bench.localOptions.pipeline + "-" + n + (linked ? "-link" : ""));
+          emulation.closeFirst(cluster);
+          clusters.add(cluster);
+          rowCounts.add(n);
+          rowPlans.add(kind.name());
         }
-        log.printf(
-            "Starting %d device%s (%.2f CPU, %s each, addresses %s-%s), cut at %s ...%n",
-            n,
-            n == 1 ? "" : "s",
-            options.cpus,
-            bandwidth,
-            devices.get(0).address(),
-            devices.get(n - 1).address(),
-            n == 1 ? "nothing (the unsplit model)" : pipeline.plan().cutPoints());
-        DeviceCluster cluster =
-            DeviceCluster.start(
-                pipeline, devices, bench.localOptions, bench.localOptions.pipeline + "-" + n);
-        emulation.closeFirst(cluster);
-        clusters.add(cluster);
       }
       for (DeviceCluster cluster : clusters) {
         cluster.cluster().awaitReady(Duration.ofMinutes(15));
@@ -127,7 +161,14 @@ final class DeviceBench {
       List<LoadRun.Result> results = BenchRounds.run(bench.requests, rounds, contenders);
       DeviceBenchReport report =
           DeviceBenchReport.of(
-              counts, clusters, results, usages, options.cpus, bandwidth, bench.concurrency);
+              rowCounts,
+              rowPlans,
+              clusters,
+              results,
+              usages,
+              options.cpus,
+              bandwidth,
+              bench.concurrency);
       report.print(System.out, bench.json);
       passed = report.allCorrect();
       return passed ? 0 : 1;

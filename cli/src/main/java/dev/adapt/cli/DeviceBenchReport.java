@@ -28,6 +28,8 @@ record DeviceBenchReport(double deviceCpus, Bandwidth bandwidth, int concurrency
    * @param hopWireBytesPerImage bytes per image of each stage's output on the wire (the last
    *     stage's is not counted)
    * @param hopRawBytesPerImage the same before compression
+   * @param plan how the stages were balanced: {@code flops}, or {@code link} (for the devices'
+   *     compute and links)
    */
   record Row(
       int devices,
@@ -36,7 +38,27 @@ record DeviceBenchReport(double deviceCpus, Bandwidth bandwidth, int concurrency
       double[] deviceCpuSecondsPerImage,
       double benchCpuSecondsPerImage,
       double[] hopWireBytesPerImage,
-      double[] hopRawBytesPerImage) {
+      double[] hopRawBytesPerImage,
+      String plan) {
+
+    Row(
+        int devices,
+        List<String> cutPoints,
+        LoadRun.Result result,
+        double[] deviceCpuSecondsPerImage,
+        double benchCpuSecondsPerImage,
+        double[] hopWireBytesPerImage,
+        double[] hopRawBytesPerImage) {
+      this(
+          devices,
+          cutPoints,
+          result,
+          deviceCpuSecondsPerImage,
+          benchCpuSecondsPerImage,
+          hopWireBytesPerImage,
+          hopRawBytesPerImage,
+          DeviceOptions.DevicePlan.flops.name());
+    }
 
     double throughput() {
       return result.throughput();
@@ -53,6 +75,7 @@ record DeviceBenchReport(double deviceCpus, Bandwidth bandwidth, int concurrency
 
   static DeviceBenchReport of(
       List<Integer> counts,
+      List<String> plans,
       List<DeviceCluster> clusters,
       List<LoadRun.Result> results,
       List<DeviceUsage> usages,
@@ -72,7 +95,8 @@ record DeviceBenchReport(double deviceCpus, Bandwidth bandwidth, int concurrency
               usage.deviceCpuSecondsPerImage(images),
               usage.benchCpuSecondsPerImage(images),
               usage.wireBytesPerImage(images),
-              usage.rawBytesPerImage(images)));
+              usage.rawBytesPerImage(images),
+              plans.get(i)));
     }
     return new DeviceBenchReport(deviceCpus, bandwidth, concurrency, rows);
   }
@@ -112,6 +136,7 @@ record DeviceBenchReport(double deviceCpus, Bandwidth bandwidth, int concurrency
       LoadRun.Result r = row.result();
       ObjectNode node = pipelines.addObject();
       node.put("devices", row.devices());
+      node.put("plan", row.plan());
       row.cutPoints().forEach(node.putArray("cutPoints")::add);
       node.put("requests", r.requests());
       node.put("succeeded", r.succeeded());
@@ -157,8 +182,8 @@ record DeviceBenchReport(double deviceCpus, Bandwidth bandwidth, int concurrency
       out.append(
           String.format(
               Locale.ROOT,
-              "| %d | %.2f | %.2f | %.0f / %.0f | %s | %.3f | %s | %d ok, %d failed, %d wrong |%n",
-              row.devices(),
+              "| %s | %.2f | %.2f | %.0f / %.0f | %s | %.3f | %s | %d ok, %d failed, %d wrong |%n",
+              label(row),
               r.throughput(),
               speedUp(row),
               r.percentile(50),
@@ -180,10 +205,19 @@ record DeviceBenchReport(double deviceCpus, Bandwidth bandwidth, int concurrency
     }
     for (Row row : rows) {
       if (!row.cutPoints().isEmpty()) {
-        out.append(row.devices()).append(" devices cut at ").append(row.cutPoints()).append('\n');
+        out.append(label(row)).append(" devices cut at ").append(row.cutPoints()).append('\n');
       }
     }
     return out.toString();
+  }
+
+  /** The device count, and the plan where the report compares plans. */
+  private String label(Row row) {
+    boolean compared =
+        rows.stream().anyMatch(r -> !r.plan().equals(DeviceOptions.DevicePlan.flops.name()));
+    return compared && row.devices() > 1
+        ? row.devices() + " (" + row.plan() + ")"
+        : String.valueOf(row.devices());
   }
 
   private static String join(double[] values, double divisor, String format) {

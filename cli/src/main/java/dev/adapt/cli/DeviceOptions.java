@@ -1,5 +1,6 @@
 package dev.adapt.cli;
 
+import java.util.List;
 import picocli.CommandLine.Option;
 
 /** How {@code adapt bench --devices} sizes each emulated device. */
@@ -24,6 +25,25 @@ final class DeviceOptions {
           "With --devices: speed of each device's link to the bridge, each direction (tc tbf"
               + " rate such as 1gbit or 100mbit; default: ${DEFAULT-VALUE}).")
   String bandwidth;
+
+  /** How the stages of N > 1 devices are balanced. */
+  enum DevicePlan {
+    flops,
+    link
+  }
+
+  @Option(
+      names = "--device-plans",
+      defaultValue = "flops",
+      split = ",",
+      paramLabel = "PLAN",
+      description =
+          "With --devices: how N > 1 devices' stages are balanced: flops (the model's counted"
+              + " FLOPs), link (each stage's time on these devices: compute at --device-cpu x 113"
+              + " GFLOP/s per CPU, or --device-gflops, against the transfer of its input or output"
+              + " over --device-bandwidth at the --compression's expected wire size), or both"
+              + " side by side: flops,link (default: ${DEFAULT-VALUE}).")
+  List<DevicePlan> plans;
 
   Bandwidth parsedBandwidth() {
     return Bandwidth.parse(bandwidth);

@@ -29,6 +29,8 @@ final class LocalOptions {
 
   @Mixin PartitioningOptions partitioning = new PartitioningOptions(DEFAULT_STAGES);
 
+  @Mixin LinkOptions link = new LinkOptions();
+
   @Option(
       names = "--replicas",
       defaultValue = "1",
@@ -114,7 +116,8 @@ final class LocalOptions {
   }
 
   ServedPipeline plan(LoadedModel loaded) {
-    return PipelineFactory.build(loaded, partitioning.partitioning(), 1);
+    return PipelineFactory.build(
+        loaded, partitioning.partitioning(), 1, link.model(serving.wireEncoding()).orElse(null));
   }
 
   DispatcherSettings dispatcherSettings(int stageCount) {

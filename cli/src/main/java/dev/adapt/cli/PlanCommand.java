@@ -7,13 +7,16 @@ import dev.adapt.core.model.CutPoint;
 import dev.adapt.core.model.LoadedModel;
 import dev.adapt.core.model.ModelLoader;
 import dev.adapt.core.plan.InvalidPartitioningException;
+import dev.adapt.core.plan.LinkModel;
 import dev.adapt.core.plan.Partitioning;
 import dev.adapt.core.plan.Partitioning.Balanced;
 import dev.adapt.core.plan.Plan;
 import dev.adapt.core.plan.Planner;
 import dev.adapt.core.plan.Stage;
+import dev.adapt.core.plan.StageTime;
 import dev.adapt.core.slice.ExecutorOptions;
 import dev.adapt.core.slice.SegmentProfiler;
+import dev.adapt.core.wire.WireEncoding;
 import dev.adapt.dispatcher.ModelOptions;
 import dev.adapt.dispatcher.PartitioningOptions;
 import java.io.PrintWriter;
@@ -49,6 +52,25 @@ final class PlanCommand implements Callable<Integer> {
 
   @Mixin PartitioningOptions partitioning = new PartitioningOptions();
 
+  @Mixin LinkOptions link = new LinkOptions();
+
+  @Option(
+      names = "--compression",
+      defaultValue = "lz4",
+      description =
+          "With --plan-for-link: how activations will be compressed between stages (none, lz4,"
+              + " shuffle-lz4; as `adapt local --compression`), for their expected wire size"
+              + " (default: ${DEFAULT-VALUE}).")
+  String compression;
+
+  @Option(
+      names = "--float-encoding",
+      defaultValue = "exact",
+      description =
+          "With --plan-for-link: how float32 activations will travel (exact, float16, bfloat16;"
+              + " as `adapt local --float-encoding`) (default: ${DEFAULT-VALUE}).")
+  String floatEncoding;
+
   @Option(names = "--json", description = "Print the plan as JSON.")
   boolean json;
 
@@ -78,25 +100,55 @@ final class PlanCommand implements Callable<Integer> {
       throw new CommandLine.ParameterException(
           spec.commandLine(), "--cost measured balances --stages N; give --stages");
     }
+    LinkModel flopsLink;
+    try {
+      flopsLink =
+          link.model(
+                  new WireEncoding(
+                      WireEncoding.parseCompression(compression),
+                      WireEncoding.parseFloats(floatEncoding)))
+              .orElse(null);
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
+    }
     LoadedModel loaded = ModelLoader.load(model.source().orElseThrow());
+    double[] costs = Planner.flopCosts(loaded);
+    LinkModel costLink = flopsLink;
     Plan plan;
     if (cost == Cost.measured) {
-      double[] micros = SegmentProfiler.measure(loaded, 1, PROFILE_RUNS, ExecutorOptions.DEFAULT);
-      plan = Planner.balanced(loaded, wanted.stageCount(), micros);
+      costs = SegmentProfiler.measure(loaded, 1, PROFILE_RUNS, ExecutorOptions.DEFAULT);
+      // The devices' speed is given in FLOP/s; measured costs are microseconds here, spread over
+      // the model as measured, in total as many as its FLOPs take at this machine's pace.
+      costLink = flopsLink == null ? null : flopsLink.inUnits(microsPerFlop(loaded, costs));
+      plan = Planner.balanced(loaded, wanted.stageCount(), costs, costLink);
     } else {
-      plan = Planner.plan(loaded, wanted);
+      plan = Planner.plan(loaded, wanted, flopsLink);
     }
+    List<StageTime> times =
+        costLink == null ? null : Planner.stageTimes(loaded, plan, costs, costLink);
     PrintWriter out = spec.commandLine().getOut();
     if (json) {
-      out.println(JSON.writeValueAsString(toJson(loaded, plan)));
+      out.println(JSON.writeValueAsString(toJson(loaded, plan, times)));
     } else {
       printTable(out, loaded, plan);
+      if (times != null) {
+        StageTimesTable.print(out, costLink, times);
+      }
     }
     out.flush();
     return AdaptCommand.ExitCodes.OK;
   }
 
+  private static double microsPerFlop(LoadedModel loaded, double[] micros) {
+    double flops = Arrays.stream(Planner.flopCosts(loaded)).sum();
+    return Arrays.stream(micros).sum() / flops;
+  }
+
   static Map<String, Object> toJson(LoadedModel loaded, Plan plan) {
+    return toJson(loaded, plan, null);
+  }
+
+  static Map<String, Object> toJson(LoadedModel loaded, Plan plan, List<StageTime> times) {
     Map<String, Object> json = new LinkedHashMap<>();
     json.put("cutPoints", plan.cutPointNames());
     json.put(
@@ -111,6 +163,14 @@ final class PlanCommand implements Callable<Integer> {
                   s.put("flops", stage.flops());
                   s.put("paramBytes", stage.paramBytes());
                   s.put("outputBytesPerItem", stage.outputBytesPerItem());
+                  if (times != null) {
+                    StageTime time = times.get(stage.index());
+                    s.put("computeSeconds", time.computeSeconds());
+                    s.put("inputWireBytesPerItem", time.inWireBytes());
+                    s.put("outputWireBytesPerItem", time.outWireBytes());
+                    s.put("transferSeconds", time.transferSeconds());
+                    s.put("seconds", time.seconds());
+                  }
                   return s;
                 })
             .toList());

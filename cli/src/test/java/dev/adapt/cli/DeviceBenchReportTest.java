@@ -67,6 +67,51 @@ class DeviceBenchReportTest {
   }
 
   @Test
+  void plansAreNamedWhereTheReportComparesThem() {
+    DeviceBenchReport report =
+        new DeviceBenchReport(
+            0.2,
+            Bandwidth.parse("100mbit"),
+            16,
+            List.of(
+                new DeviceBenchReport.Row(
+                    1,
+                    List.of(),
+                    result(40, 10, 0),
+                    new double[] {0.05},
+                    0.02,
+                    new double[] {0},
+                    new double[] {0},
+                    "flops"),
+                new DeviceBenchReport.Row(
+                    2,
+                    List.of("conv4_block1_add"),
+                    result(40, 5, 0),
+                    new double[] {0.03, 0.025},
+                    0.021,
+                    new double[] {1024 * 784, 0},
+                    new double[] {1024 * 784, 0},
+                    "flops"),
+                new DeviceBenchReport.Row(
+                    2,
+                    List.of("conv4_block1_out"),
+                    result(40, 4, 0),
+                    new double[] {0.03, 0.025},
+                    0.021,
+                    new double[] {1024 * 568, 0},
+                    new double[] {1024 * 784, 0},
+                    "link")));
+
+    assertThat(report.table())
+        .contains("| 1 | 4.00 | 1.00 |")
+        .contains("| 2 (flops) | 8.00 | 2.00 |")
+        .contains("| 2 (link) | 10.00 | 2.50 |")
+        .contains("2 (link) devices cut at [conv4_block1_out]");
+    assertThat(report.toJson(new ObjectMapper()).path("pipelines").get(2).path("plan").asText())
+        .isEqualTo("link");
+  }
+
+  @Test
   void aWrongAnswerInAnyPipelineFailsTheRun() {
     assertThat(report(1).allCorrect()).isFalse();
   }

@@ -44,16 +44,42 @@ class DeviceOptionsTest {
   }
 
   @Test
+  void theLinkPlanSeesTheDevicesLinkAndQuota() {
+    BenchCommand bench = new BenchCommand();
+    new picocli.CommandLine(bench)
+        .parseArgs(
+            "--devices",
+            "1,4",
+            "--device-cpu",
+            "0.2",
+            "--device-bandwidth",
+            "100mbit",
+            "--device-plans",
+            "flops,link");
+    DeviceBench devices = new DeviceBench(bench, bench.deviceOptions, System.out);
+
+    assertThat(bench.deviceOptions.plans)
+        .containsExactly(DeviceOptions.DevicePlan.flops, DeviceOptions.DevicePlan.link);
+    var link = devices.linkModel(bench.deviceOptions.parsedBandwidth());
+    assertThat(link.linkBytesPerSecond()).isEqualTo(12.5e6);
+    assertThat(link.deviceWorkPerSecond()).isEqualTo(0.2 * LinkOptions.GFLOPS_PER_CPU * 1e9);
+    assertThat(link.encoding()).hasToString("lz4");
+  }
+
+  @Test
   void optionsThatDoNotFitDevicesAreRefusedBeforeAnythingStarts() {
     StringWriter err = new StringWriter();
     var command = AdaptCommand.commandLine();
     command.setErr(new PrintWriter(err));
-    int exit = command.execute("bench", "--devices", "1,2", "--replicas", "2", "--tls");
+    int exit =
+        command.execute(
+            "bench", "--devices", "1,2", "--replicas", "2", "--tls", "--plan-for-link", "1gbit");
 
     assertThat(exit).isEqualTo(AdaptCommand.ExitCodes.FAILURE);
     assertThat(err.toString())
         .contains("--devices does not take")
         .contains("--replicas")
-        .contains("--tls");
+        .contains("--tls")
+        .contains("--device-plans link");
   }
 }

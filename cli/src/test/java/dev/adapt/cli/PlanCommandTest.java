@@ -1,6 +1,7 @@
 package dev.adapt.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -173,6 +174,54 @@ class PlanCommandTest {
 
     assertThat(run.exitCode()).isEqualTo(AdaptCommand.ExitCodes.FAILURE);
     assertThat(run.err()).contains("unknown built-in model 'vgg16'").contains("builtin:resnet50");
+  }
+
+  @Test
+  void aPlanForASlowLinkShowsEachStagesComputeAndTransferAndCutsWhereLessTravels()
+      throws Exception {
+    Run run =
+        adapt(
+            "plan",
+            "--stages",
+            "4",
+            "--plan-for-link",
+            "100mbit",
+            "--device-gflops",
+            "23",
+            "--json");
+
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    JsonNode plan = JSON.readTree(run.out());
+    // The FLOPs-balanced cuts are conv3_block1_add, conv4_block1_add, conv4_block5_add; after
+    // the ReLU the same blocks' outputs travel 1.38x smaller under LZ4.
+    assertThat(names(plan.get("cutPoints")))
+        .containsExactly("conv3_block1_out", "conv4_block1_out", "conv4_block5_out");
+    JsonNode first = plan.get("stages").get(0);
+    assertThat(first.get("inputWireBytesPerItem").asLong()).isEqualTo(224L * 224 * 3 * 4);
+    assertThat(first.get("outputWireBytesPerItem").asLong())
+        .isEqualTo(Math.round(28L * 28 * 512 * 4 / 1.38));
+    // 1.16 MB at 12.5 MB/s, and 2.16 GFLOP at 23 GFLOP/s.
+    assertThat(first.get("transferSeconds").asDouble()).isCloseTo(0.0931, within(0.001));
+    assertThat(first.get("computeSeconds").asDouble()).isCloseTo(0.094, within(0.001));
+
+    Run table =
+        adapt("plan", "--stages", "4", "--plan-for-link", "100mbit", "--device-gflops", "23");
+    assertThat(table.out())
+        .contains("behind 100.0 Mbit/s links (lz4 on the wire")
+        .contains("transfer ms")
+        .contains("Slowest: stage 0, 94.0 ms per item");
+  }
+
+  @Test
+  void withoutALinkThePlanShowsNoTimes() throws Exception {
+    Run run = adapt("plan", "--stages", "4", "--json");
+
+    JsonNode plan = JSON.readTree(run.out());
+    assertThat(names(plan.get("cutPoints")))
+        .containsExactly("conv3_block1_add", "conv4_block1_add", "conv4_block5_add");
+    assertThat(plan.get("stages").get(0).has("transferSeconds")).isFalse();
+    assertThat(adapt("plan", "--stages", "2", "--device-gflops", "20").err())
+        .contains("--device-gflops needs --plan-for-link");
   }
 
   private static List<String> names(JsonNode array) {

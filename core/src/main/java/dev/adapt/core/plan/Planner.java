@@ -12,8 +12,11 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.tensorflow.proto.NodeDef;
 
 /**
@@ -21,6 +24,7 @@ import org.tensorflow.proto.NodeDef;
  * is as cheap as possible.
  */
 public final class Planner {
+  private static final Logger log = LoggerFactory.getLogger(Planner.class);
   private static final int SUGGESTIONS = 3;
 
   /** A balanced stage does at least this share of the model's work (FLOPs or measured time). */
@@ -36,11 +40,19 @@ public final class Planner {
    * @throws DisallowedOpException when the model holds operations a pipeline does not run
    */
   public static Plan plan(LoadedModel model, Partitioning partitioning) {
+    return plan(model, partitioning, null);
+  }
+
+  /**
+   * As {@link #plan(LoadedModel, Partitioning)}; balanced stages are balanced by their time on
+   * {@code link}'s devices when it is given (split points are taken as named either way).
+   */
+  public static Plan plan(LoadedModel model, Partitioning partitioning, LinkModel link) {
     requireModelOps(model);
     if (partitioning instanceof Partitioning.AtSplitPoints at) {
       return named(model, at.names());
     }
-    return balanced(model, partitioning.stageCount());
+    return balanced(model, partitioning.stageCount(), link);
   }
 
   /**
@@ -157,12 +169,22 @@ public final class Planner {
 
   /** Balances {@code stages} stages by FLOPs. */
   public static Plan balanced(LoadedModel model, int stages) {
+    return balanced(model, stages, (LinkModel) null);
+  }
+
+  /** Balances {@code stages} stages by FLOPs, or by their time on {@code link} when given. */
+  public static Plan balanced(LoadedModel model, int stages, LinkModel link) {
+    return balanced(model, stages, flopCosts(model), link);
+  }
+
+  /** The FLOPs of each segment, as segment costs. */
+  public static double[] flopCosts(LoadedModel model) {
     long[] flops = model.segmentFlops();
     double[] costs = new double[flops.length];
     for (int i = 0; i < flops.length; i++) {
       costs[i] = flops[i];
     }
-    return balanced(model, stages, costs);
+    return costs;
   }
 
   /**
@@ -172,6 +194,18 @@ public final class Planner {
    * bytes between stages wins, then the earliest.
    */
   public static Plan balanced(LoadedModel model, int stages, double[] segmentCosts) {
+    return balanced(model, stages, segmentCosts, null);
+  }
+
+  /**
+   * As {@link #balanced(LoadedModel, int, double[])}; with a {@code link}, a stage's cost is its
+   * time on the link's devices ({@link LinkModel}: compute or transfer of its input and output,
+   * whichever is slower), so that the plan maximises the pipeline's throughput, and ties go to the
+   * cuts with the fewest expected wire bytes ({@link WireSizes}: of a residual block's {@code _add}
+   * and its {@code _out} after the ReLU, the {@code _out} where LZ4 compresses the ReLU's zeros).
+   */
+  public static Plan balanced(
+      LoadedModel model, int stages, double[] segmentCosts, LinkModel link) {
     if (segmentCosts.length != model.cutPoints().size() + 1) {
       throw new IllegalArgumentException(
           "expected "
@@ -197,9 +231,20 @@ public final class Planner {
               + " stages");
     }
     double total = Arrays.stream(costs).sum();
-    int[] chosen =
-        BalancedPartition.partition(
-            costs, stages, i -> all.get(i).bytesPerItem(), total * MIN_STAGE_SHARE);
+    int[] chosen;
+    if (link == null) {
+      chosen =
+          BalancedPartition.partition(
+              costs, stages, i -> all.get(i).bytesPerItem(), total * MIN_STAGE_SHARE);
+    } else {
+      long[] wire = new long[all.size() + 2];
+      wire[0] = inputWireBytes(model, link);
+      for (int i = 0; i < all.size(); i++) {
+        wire[i + 1] = cutWireBytes(model, all.get(i), link);
+      }
+      wire[all.size() + 1] = outputWireBytes(model, link);
+      chosen = BalancedPartition.partition(costs, stages, wire, total * MIN_STAGE_SHARE, link);
+    }
     if (chosen == null) {
       throw new InvalidPlanException(
           "cannot cut "
@@ -214,7 +259,65 @@ public final class Planner {
     for (int index : chosen) {
       cuts.add(all.get(index));
     }
-    return planAt(model, cuts);
+    Plan plan = planAt(model, cuts);
+    if (link != null) {
+      double slowest =
+          stageTimes(model, plan, segmentCosts, link).stream()
+              .mapToDouble(StageTime::seconds)
+              .max()
+              .orElse(0);
+      log.info(
+          "Planned {} stages for links of {} Mbit/s: cut at {}, slowest stage {} ms per item",
+          stages,
+          String.format(Locale.ROOT, "%.1f", link.linkBytesPerSecond() * 8 / 1e6),
+          plan.cutPointNames(),
+          String.format(Locale.ROOT, "%.1f", slowest * 1e3));
+    }
+    return plan;
+  }
+
+  /**
+   * Each stage's estimated time per item on {@code link}'s devices, with {@code segmentCosts} in
+   * the link's unit of work ({@link #flopCosts} for FLOPs).
+   */
+  public static List<StageTime> stageTimes(
+      LoadedModel model, Plan plan, double[] segmentCosts, LinkModel link) {
+    List<StageTime> times = new ArrayList<>();
+    int firstSegment = 0;
+    long in = inputWireBytes(model, link);
+    for (int i = 0; i < plan.stageCount(); i++) {
+      boolean last = i == plan.stageCount() - 1;
+      int endSegment = last ? segmentCosts.length : plan.cutPoints().get(i).index() + 1;
+      double work = 0;
+      for (int s = firstSegment; s < endSegment; s++) {
+        work += segmentCosts[s];
+      }
+      long out =
+          last ? outputWireBytes(model, link) : cutWireBytes(model, plan.cutPoints().get(i), link);
+      times.add(
+          new StageTime(i, link.computeSeconds(work), in, out, link.transferSeconds(in, out)));
+      in = out;
+      firstSegment = endSegment;
+    }
+    return times;
+  }
+
+  private static long cutWireBytes(LoadedModel model, CutPoint cut, LinkModel link) {
+    return WireSizes.of(model.graph(), cut.tensor(), cut.bytesPerItem(), link.encoding());
+  }
+
+  private static long inputWireBytes(LoadedModel model, LinkModel link) {
+    return WireSizes.of(
+        model.graph(), model.inputTensor(), model.input().bytesPerItem(), link.encoding());
+  }
+
+  /** The last stage answers with exact floats (the dispatcher returns them as they are). */
+  private static long outputWireBytes(LoadedModel model, LinkModel link) {
+    return WireSizes.of(
+        model.graph(),
+        model.outputTensor(),
+        model.output().bytesPerItem(),
+        link.encoding().exact());
   }
 
   /** The costs of the segments between consecutive offered cut points. */

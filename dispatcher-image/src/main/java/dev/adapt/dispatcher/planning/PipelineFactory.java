@@ -9,6 +9,7 @@ import dev.adapt.core.model.ModelLoadException;
 import dev.adapt.core.model.ModelLoader;
 import dev.adapt.core.model.ModelSource;
 import dev.adapt.core.plan.InvalidPlanException;
+import dev.adapt.core.plan.LinkModel;
 import dev.adapt.core.plan.Partitioning;
 import dev.adapt.core.plan.Plan;
 import dev.adapt.core.plan.Planner;
@@ -39,7 +40,16 @@ public final class PipelineFactory {
    */
   public static ServedPipeline build(
       LoadedModel model, Partitioning partitioning, long generation) {
-    Plan plan = Planner.plan(model, partitioning);
+    return build(model, partitioning, generation, null);
+  }
+
+  /**
+   * As {@link #build(LoadedModel, Partitioning, long)}, balancing stages by their time on {@code
+   * link}'s devices when it is given.
+   */
+  public static ServedPipeline build(
+      LoadedModel model, Partitioning partitioning, long generation, LinkModel link) {
+    Plan plan = Planner.plan(model, partitioning, link);
     List<SliceArtifact> artifacts = Slicer.slice(model, plan);
     List<StageSlice> slices = new ArrayList<>();
     List<PlanStage> planStages = new ArrayList<>();
