@@ -8,6 +8,7 @@ import dev.adapt.dispatcher.plans.ServedPipeline;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.TreeSet;
 import java.util.function.Supplier;
@@ -69,7 +70,7 @@ final class DeviceBench {
   }
 
   private List<DeviceOptions.DevicePlan> plans() {
-    return List.copyOf(new java.util.LinkedHashSet<>(options.plans));
+    return List.copyOf(new LinkedHashSet<>(options.plans));
   }
 
   /**

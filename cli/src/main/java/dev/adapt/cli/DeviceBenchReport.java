@@ -41,25 +41,6 @@ record DeviceBenchReport(double deviceCpus, Bandwidth bandwidth, int concurrency
       double[] hopRawBytesPerImage,
       String plan) {
 
-    Row(
-        int devices,
-        List<String> cutPoints,
-        LoadRun.Result result,
-        double[] deviceCpuSecondsPerImage,
-        double benchCpuSecondsPerImage,
-        double[] hopWireBytesPerImage,
-        double[] hopRawBytesPerImage) {
-      this(
-          devices,
-          cutPoints,
-          result,
-          deviceCpuSecondsPerImage,
-          benchCpuSecondsPerImage,
-          hopWireBytesPerImage,
-          hopRawBytesPerImage,
-          DeviceOptions.DevicePlan.flops.name());
-    }
-
     double throughput() {
       return result.throughput();
     }

@@ -36,7 +36,8 @@ class DeviceBenchReportTest {
                 new double[] {0.05},
                 0.02,
                 new double[] {0},
-                new double[] {0}),
+                new double[] {0},
+                "flops"),
             new DeviceBenchReport.Row(
                 2,
                 List.of("conv4_block1_add"),
@@ -44,7 +45,8 @@ class DeviceBenchReportTest {
                 new double[] {0.03, 0.025},
                 0.021,
                 new double[] {1024 * 787, 0},
-                new double[] {1024 * 787, 0})));
+                new double[] {1024 * 787, 0},
+                "flops")));
   }
 
   @Test
