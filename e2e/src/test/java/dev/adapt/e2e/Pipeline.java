@@ -268,4 +268,21 @@ final class Pipeline {
     long generation = Objects.requireNonNull(status().getPlanGeneration(), "no plan in service");
     return Roles.of(readMembership(), generation);
   }
+
+  /**
+   * Waits until etcd names {@code worker} a standby. Polled rather than read once after Ready: on a
+   * busy machine a readiness probe can miss, and the operator then takes the standby slot away
+   * until the pod is Ready again.
+   */
+  Roles awaitStandby(String worker, Duration timeout) {
+    return Poll.until(
+        worker + " a standby in etcd",
+        timeout,
+        Duration.ofSeconds(1),
+        seen -> {
+          Roles now = roles();
+          seen.set(now + "; " + describe());
+          return Optional.of(now).filter(r -> r.standbys().contains(worker));
+        });
+  }
 }

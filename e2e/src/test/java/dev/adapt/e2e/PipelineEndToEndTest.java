@@ -331,8 +331,8 @@ class PipelineEndToEndTest {
         reporter, s, "replacement pod", replacement + " (created " + seconds(d.at) + " after)");
     pipeline.awaitReady(stages, readyWorkers, RECOVERY);
     report.record(reporter, s, "time to Ready", seconds(d.at));
-    Pipeline.Roles after = pipeline.roles();
-    assertThat(after.standbys()).as("the replacement becomes the standby").contains(replacement);
+    pipeline.awaitStandby(replacement, RECOVERY);
+    report.record(reporter, s, "replacement is the standby", seconds(d.at) + " after");
     assertThat(names(pipeline.workerPods())).doesNotContain(victim).contains(replacement);
 
     Bench.Result result = d.bench.await(BENCH);
@@ -383,9 +383,8 @@ class PipelineEndToEndTest {
     d.requireLoadDuring(takeover);
     pipeline.awaitReady(stages, readyWorkers, RECOVERY);
     report.record(reporter, s, "time to Ready", seconds(d.at));
-    assertThat(pipeline.roles().standbys())
-        .as("the restarted worker comes back as the standby")
-        .contains(victim);
+    pipeline.awaitStandby(victim, RECOVERY);
+    report.record(reporter, s, "restarted worker is the standby", seconds(d.at) + " after");
 
     Bench.Result result = d.bench.await(BENCH);
     recordBench(reporter, s, "load", result);
