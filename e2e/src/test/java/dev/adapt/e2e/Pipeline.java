@@ -270,9 +270,10 @@ final class Pipeline {
   }
 
   /**
-   * Waits until etcd names {@code worker} a standby. Polled rather than read once after Ready: on a
-   * busy machine a readiness probe can miss, and the operator then takes the standby slot away
-   * until the pod is Ready again.
+   * Waits until etcd names {@code worker} a standby. Polled rather than read once after Ready: the
+   * status is the operator's last view, and the assignments in etcd can change after it was written
+   * (a CI run read no standby at all just after a Ready 3/3; if it never settles, the last roles
+   * seen are in the failure).
    */
   Roles awaitStandby(String worker, Duration timeout) {
     return Poll.until(
