@@ -80,8 +80,21 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(
       names = "--warmup",
       defaultValue = "-1",
-      description = "Unmeasured requests sent first (default: 2 per caller).")
+      description =
+          "Unmeasured requests sent to each pipeline and baseline first (default: batches of 4"
+              + " per caller until throughput stops rising, at most 90 s each; with --devices, 2"
+              + " per caller).")
   int warmup;
+
+  @Option(
+      names = "--lead-in",
+      defaultValue = "-1",
+      description =
+          "Unmeasured requests each round starts with, on every pipeline and baseline alike:"
+              + " throughput counts the answers from the last lead-in request sent to the last"
+              + " measured one, while every caller has a request in flight, and leaves out how"
+              + " the stages fill and drain (default: 2 per caller; 0 measures whole rounds).")
+  int leadIn;
 
   @Option(
       names = "--kill-worker-after",
@@ -202,6 +215,7 @@ public final class BenchCommand implements Callable<Integer> {
             inputs,
             protocol,
             concurrency,
+            leadIn >= 0 ? leadIn : 2 * concurrency,
             Duration.ofMillis(requestTimeoutMs),
             credentials,
             answerTolerance());
@@ -213,24 +227,26 @@ public final class BenchCommand implements Callable<Integer> {
     try {
       OipLoad.Endpoint pipeline = target.local ? startLocal(loaded, log) : remote();
       Supplier<OipClient> clients = load.clients(pipeline);
-      int warm = warmup >= 0 ? warmup : 2 * concurrency;
-      if (warm > 0) {
-        log.println("Warming up with " + warm + " requests ...");
-      }
-      load.warmUp(clients, warm);
+      WarmUp warmUp = new WarmUp(warmup, concurrency);
+      log.println(
+          warmUp.settles()
+              ? "Warming up until throughput settles ..."
+              : "Warming up with " + warmup + " requests ...");
+      log.println(WarmUp.describe("the pipeline", warmUp.run(n -> load.warmUp(clients, n))));
       double replaysBefore = replays(pipeline.httpUrl(), credentials);
       HopBytes hopsBefore = hopBytes(pipeline.httpUrl(), credentials);
-      double workerCpuBefore = workerCpuSeconds();
+      ComponentCpu cpu = cluster == null ? null : new ComponentCpu(cluster);
       AtomicReference<String> killed = new AtomicReference<>();
       ProgressBar progress = new ProgressBar(log, requests, ProgressBar.onTerminal());
       List<BenchRounds.Contender> contenders = new ArrayList<>();
-      contenders.add(
-          (first, count) -> load.send(clients, first, count, killer(killed, log), progress));
+      BenchRounds.Contender pipelineRounds =
+          (first, count) -> load.send(clients, first, count, killer(killed, log), progress);
+      contenders.add(cpu == null ? pipelineRounds : cpu.measuring(pipelineRounds, load.leadIn()));
       int roundCount = 1;
       Integer processes = cluster == null ? null : cluster.workerProcesses() + 1;
       if (compareMonolithic) {
         baselines = new MonolithicBaselines(served, loaded, inputs, localBatching(), concurrency);
-        contenders.addAll(baselines.warmedContenders(load, warm));
+        contenders.addAll(baselines.warmedContenders(load, warmUp, log));
         roundCount = rounds;
         log.println(
             "Comparing with "
@@ -251,9 +267,7 @@ public final class BenchCommand implements Callable<Integer> {
               replays(pipeline.httpUrl(), credentials) - replaysBefore,
               target.local ? localOptions.serving.wireEncoding().toString() : null,
               hopBytes(pipeline.httpUrl(), credentials).since(hopsBefore, result.succeeded()),
-              cluster == null || result.succeeded() == 0
-                  ? null
-                  : (workerCpuSeconds() - workerCpuBefore) * 1000 / result.succeeded(),
+              cpu == null ? null : cpu.perImage(),
               concurrency,
               protocol,
               processes,
@@ -367,21 +381,6 @@ public final class BenchCommand implements Callable<Integer> {
                 .build(),
             HttpResponse.BodyHandlers.ofString())
         .body();
-  }
-
-  /**
-   * CPU seconds used so far by the local pipeline's worker processes (those running now: a worker
-   * killed on purpose takes its share with it), or 0 without a local pipeline.
-   */
-  private double workerCpuSeconds() {
-    if (cluster == null) {
-      return 0;
-    }
-    return cluster.workers().values().stream()
-        .mapToDouble(
-            worker ->
-                worker.process.info().totalCpuDuration().map(d -> d.toNanos() / 1e9).orElse(0.0))
-        .sum();
   }
 
   /** --tolerance, else 1e-4 for exact floats and no limit when the local pipeline rounds them. */

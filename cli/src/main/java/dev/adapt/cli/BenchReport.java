@@ -7,14 +7,15 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.adapt.core.tensor.OutputAgreement;
 import java.io.PrintStream;
 import java.util.List;
+import java.util.Map;
 
 /**
  * What {@code adapt bench} found, as JSON or as lines for people.
  *
  * @param wireEncoding how the local pipeline's stages sent activations, or null (--target)
  * @param hops bytes per image of each stage's output, raw and on the wire, from the dispatcher
- * @param workerCpuMsPerImage CPU time of the local pipeline's workers per answered image (compute,
- *     encoding, transport), or null (--target)
+ * @param cpu CPU time per image of the local pipeline's parts over its rounds, or null (--target,
+ *     or no {@code /proc})
  * @param pipelineProcesses JVMs the pipeline used, or null when they run elsewhere (--target)
  * @param comparison the monolithic baselines, or null without --compare-monolithic
  * @param killedWorker the worker killed on purpose, or null
@@ -24,7 +25,7 @@ record BenchReport(
     double replays,
     String wireEncoding,
     List<HopBytes.PerImage> hops,
-    Double workerCpuMsPerImage,
+    ComponentCpu.PerImage cpu,
     int concurrency,
     String protocol,
     Integer pipelineProcesses,
@@ -35,13 +36,24 @@ record BenchReport(
    * The monolithic baselines, measured in the same rounds as the pipeline.
    *
    * @param baseline what the ratio's baseline is
-   * @param monolithicRps the ratio's baseline: served with the pipeline's process budget when
+   * @param monolithic the ratio's baseline: served with the pipeline's process budget when
    *     possible, else the in-process model
    * @param monolithicProcesses JVMs the ratio's baseline used
-   * @param inProcessRps the unsplit model in the bench process, without serving
+   * @param inProcess the unsplit model in the bench process, without serving
    */
   record Comparison(
-      String baseline, double monolithicRps, int monolithicProcesses, double inProcessRps) {}
+      String baseline,
+      LoadRun.Result monolithic,
+      int monolithicProcesses,
+      LoadRun.Result inProcess) {
+    double monolithicRps() {
+      return monolithic.throughput();
+    }
+
+    double inProcessRps() {
+      return inProcess.throughput();
+    }
+  }
 
   void print(PrintStream out, boolean json) throws Exception {
     if (json) {
@@ -56,11 +68,13 @@ record BenchReport(
   ObjectNode toJson(ObjectMapper mapper) {
     ObjectNode report = mapper.createObjectNode();
     report.put("requests", result.requests());
+    report.put("leadInRequests", result.leadIn());
     report.put("succeeded", result.succeeded());
     report.put("failed", result.failed());
     report.put("duplicates", result.duplicates());
     report.put("mismatches", result.mismatches());
     report.put("throughputRps", round(result.throughput()));
+    report.put("wallClockThroughputRps", round(result.wallClockThroughput()));
     OutputAgreement agreement = result.agreement();
     ObjectNode outputs = report.putObject("outputs");
     outputs.put("compared", agreement.compared());
@@ -71,10 +85,17 @@ record BenchReport(
     } else {
       report.put("wireEncoding", wireEncoding);
     }
-    if (workerCpuMsPerImage == null) {
+    if (cpu == null) {
       report.putNull("workerCpuMsPerImage");
+      report.putNull("cpuMsPerImage");
     } else {
-      report.put("workerCpuMsPerImage", round(workerCpuMsPerImage));
+      report.put("workerCpuMsPerImage", round(cpu.workersTotal()));
+      ObjectNode perImage = report.putObject("cpuMsPerImage");
+      perImage.put("total", round(cpu.benchTotal() + cpu.workersTotal()));
+      putParts(perImage.putObject("bench"), cpu.benchTotal(), cpu.bench());
+      putParts(perImage.putObject("workers"), cpu.workersTotal(), cpu.workers());
+      ObjectNode byWorker = perImage.putObject("byWorker");
+      cpu.byWorker().forEach((worker, ms) -> byWorker.put(worker, round(ms)));
     }
     ArrayNode hopBytes = report.putArray("hopBytesPerImage");
     for (HopBytes.PerImage hop : hops) {
@@ -97,6 +118,15 @@ record BenchReport(
       report.put("inProcessThroughputRps", round(comparison.inProcessRps()));
       report.put("ratioVsInProcess", round(result.throughput() / comparison.inProcessRps()));
       processes.put("monolithic", comparison.monolithicProcesses());
+      ObjectNode wallClock = report.putObject("wallClock");
+      double pipelineRps = result.wallClockThroughput();
+      double monolithicRps = comparison.monolithic().wallClockThroughput();
+      double inProcessRps = comparison.inProcess().wallClockThroughput();
+      wallClock.put("throughputRps", round(pipelineRps));
+      wallClock.put("monolithicThroughputRps", round(monolithicRps));
+      wallClock.put("ratioVsMonolithic", round(pipelineRps / monolithicRps));
+      wallClock.put("inProcessThroughputRps", round(inProcessRps));
+      wallClock.put("ratioVsInProcess", round(pipelineRps / inProcessRps));
     } else {
       report.putNull("monolithicThroughputRps");
       report.putNull("ratioVsMonolithic");
@@ -104,6 +134,7 @@ record BenchReport(
       report.putNull("inProcessThroughputRps");
       report.putNull("ratioVsInProcess");
       processes.putNull("monolithic");
+      report.putNull("wallClock");
     }
     report.set("processes", processes);
     report.put("replays", (long) replays);
@@ -117,8 +148,10 @@ record BenchReport(
 
   private void printText(PrintStream out) {
     out.printf(
-        "requests %d: %d succeeded, %d failed, %d duplicates, %d mismatches%n",
+        "requests %d (after %d lead-in, counted in the failures): %d succeeded, %d failed, %d"
+            + " duplicates, %d mismatches%n",
         result.requests(),
+        result.leadIn(),
         result.succeeded(),
         result.failed(),
         result.duplicates(),
@@ -127,8 +160,14 @@ record BenchReport(
     out.printf(
         "outputs against the unsplit model: max abs diff %.2e, top-1 agreement %d/%d%n",
         agreement.maxAbsDiff(), agreement.top1Agreed(), agreement.compared());
-    if (workerCpuMsPerImage != null) {
-      out.printf("worker CPU per image: %.1f ms%n", workerCpuMsPerImage);
+    if (cpu != null) {
+      out.printf(
+          "CPU per image: %.1f ms in all; bench process %.1f ms (%s); workers %.1f ms (%s)%n",
+          cpu.benchTotal() + cpu.workersTotal(),
+          cpu.benchTotal(),
+          describe(cpu.bench()),
+          cpu.workersTotal(),
+          describe(cpu.workers()));
     }
     for (HopBytes.PerImage hop : hops) {
       out.printf(
@@ -140,8 +179,9 @@ record BenchReport(
           wireEncoding == null ? "" : ", " + wireEncoding);
     }
     out.printf(
-        "throughput %.2f req/s; latency p50 %.0f ms, p99 %.0f ms, max %.0f ms; replays %d%n",
+        "throughput %.2f req/s (%.2f with filling and draining); latency p50 %.0f ms, p99 %.0f ms, max %.0f ms; replays %d%n",
         result.throughput(),
+        result.wallClockThroughput(),
         result.percentile(50),
         result.percentile(99),
         result.percentile(100),
@@ -166,6 +206,22 @@ record BenchReport(
     out.printf(
         "processes: pipeline %s, monolithic baseline %d, in-process 1%n",
         pipeline, comparison.monolithicProcesses());
+  }
+
+  private static void putParts(ObjectNode node, double total, Map<String, Double> parts) {
+    node.put("total", round(total));
+    parts.forEach((part, ms) -> node.put(part, round(ms)));
+  }
+
+  private static String describe(Map<String, Double> parts) {
+    StringBuilder text = new StringBuilder();
+    parts.forEach(
+        (part, ms) ->
+            text.append(text.length() == 0 ? "" : ", ")
+                .append(part)
+                .append(' ')
+                .append(String.format("%.1f", ms)));
+    return text.toString();
   }
 
   private static void putCount(ObjectNode node, String name, Integer count) {

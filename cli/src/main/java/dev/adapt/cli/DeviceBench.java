@@ -151,7 +151,7 @@ final class DeviceBench {
             (first, count) -> {
               DeviceUsage.Sample before = usage.sample();
               LoadRun.Result result = load.send(clients, first, count);
-              usage.add(before, usage.sample());
+              usage.add(before, usage.sample(), count + load.leadIn());
               return result;
             });
       }

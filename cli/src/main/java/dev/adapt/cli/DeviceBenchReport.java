@@ -66,8 +66,8 @@ record DeviceBenchReport(double deviceCpus, Bandwidth bandwidth, int concurrency
     List<Row> rows = new ArrayList<>();
     for (int i = 0; i < counts.size(); i++) {
       LoadRun.Result result = results.get(i);
-      int images = Math.max(1, result.succeeded());
       DeviceUsage usage = usages.get(i);
+      int images = Math.max(1, usage.images());
       rows.add(
           new Row(
               counts.get(i),

@@ -15,6 +15,7 @@ final class DeviceUsage {
   private final double[] wireBytes;
   private final double[] rawBytes;
   private long benchNanos;
+  private int images;
 
   DeviceUsage(DeviceCluster cluster) {
     this.cluster = cluster;
@@ -39,14 +40,23 @@ final class DeviceUsage {
     return new Sample(cluster.cpuNanosByStage(), processCpuNanos(), wire, raw);
   }
 
-  /** Adds what was used between {@code before} and {@code after}. */
-  synchronized void add(Sample before, Sample after) {
+  /**
+   * Adds what was used between {@code before} and {@code after}, in which {@code requests} were
+   * sent (lead-in ones included: they used the devices too).
+   */
+  synchronized void add(Sample before, Sample after, int requests) {
+    images += requests;
     for (int i = 0; i < deviceNanos.length; i++) {
       deviceNanos[i] += after.deviceNanos()[i] - before.deviceNanos()[i];
       wireBytes[i] += after.wireBytes()[i] - before.wireBytes()[i];
       rawBytes[i] += after.rawBytes()[i] - before.rawBytes()[i];
     }
     benchNanos += after.benchNanos() - before.benchNanos();
+  }
+
+  /** Images sent while the usage was measured. */
+  synchronized int images() {
+    return images;
   }
 
   /** CPU seconds per image on the device of each stage, in stage order. */

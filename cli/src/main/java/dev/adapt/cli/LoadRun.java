@@ -16,20 +16,67 @@ import java.util.function.Supplier;
 /**
  * Sends a fixed number of requests from a fixed number of concurrent callers, and checks every
  * answer against the expected output. Bounded in count, and in time by each request's timeout.
+ *
+ * <p>Throughput is measured in the steady window: from the moment the last lead-in request was sent
+ * to the moment the last measured one was, every caller has a request in flight. Before it the
+ * stages of a pipeline fill, and all callers' first requests travel together from stage to stage;
+ * after it they drain. Both cost a pipeline far more than an unsplit model, so short runs that
+ * counted them would measure mostly how long the pipeline is.
  */
 final class LoadRun {
 
-  /** What a run observed. Latencies are in milliseconds, one per answered request. */
+  /**
+   * What a run observed. Latencies are in milliseconds, one per answered measured request.
+   *
+   * @param requests the measured requests
+   * @param leadIn the lead-in requests sent before them
+   * @param succeeded measured requests answered under their own id (whether the answer matched is
+   *     {@code mismatches})
+   * @param failed requests that got an error or another request's answer, lead-in ones included
+   * @param mismatches answers that differ from the expected output, lead-in ones included
+   * @param seconds from the first request sent to the last answer
+   * @param steadyAnswers answers that arrived in the steady window (lead-in ones included)
+   * @param steadySeconds the length of the steady window
+   */
   record Result(
       int requests,
+      int leadIn,
       int succeeded,
       int failed,
       int duplicates,
       int mismatches,
       double seconds,
+      int steadyAnswers,
+      double steadySeconds,
       double[] latenciesMs,
       List<String> failures,
       OutputAgreement agreement) {
+
+    /** A result whose steady window is the whole run. */
+    Result(
+        int requests,
+        int succeeded,
+        int failed,
+        int duplicates,
+        int mismatches,
+        double seconds,
+        double[] latenciesMs,
+        List<String> failures,
+        OutputAgreement agreement) {
+      this(
+          requests,
+          0,
+          succeeded,
+          failed,
+          duplicates,
+          mismatches,
+          seconds,
+          succeeded,
+          seconds,
+          latenciesMs,
+          failures,
+          agreement);
+    }
 
     /** This run followed by {@code next}, as if they were one run (times add up). */
     Result plus(Result next) {
@@ -40,11 +87,14 @@ final class LoadRun {
       allFailures.addAll(next.failures);
       return new Result(
           requests + next.requests,
+          leadIn + next.leadIn,
           succeeded + next.succeeded,
           failed + next.failed,
           duplicates + next.duplicates,
           mismatches + next.mismatches,
           seconds + next.seconds,
+          steadyAnswers + next.steadyAnswers,
+          steadySeconds + next.steadySeconds,
           both,
           allFailures,
           agreement.plus(next.agreement));
@@ -71,7 +121,13 @@ final class LoadRun {
       return this;
     }
 
+    /** Answers per second in the steady window. */
     double throughput() {
+      return steadySeconds > 0 ? steadyAnswers / steadySeconds : 0;
+    }
+
+    /** Answers per second from the first request to the last answer, fill and drain included. */
+    double wallClockThroughput() {
       return seconds > 0 ? succeeded / seconds : 0;
     }
 
@@ -102,20 +158,33 @@ final class LoadRun {
       ProgressBar progress)
       throws InterruptedException {
     Result result =
-        run(clients, 0, requests, concurrency, inputs, expected, tolerance, afterAnswer, progress);
+        run(
+            clients,
+            new Span(0, requests, 0),
+            concurrency,
+            inputs,
+            expected,
+            tolerance,
+            afterAnswer,
+            progress);
     progress.finish();
     return result;
   }
 
   /**
+   * Which requests a run sends: first {@code leadIn} unmeasured ones, whose answers are checked but
+   * not counted, then the measured requests {@code first} to {@code first + count - 1}.
+   */
+  record Span(int first, int count, int leadIn) {}
+
+  /**
    * Like {@link #run(Supplier, int, int, IntFunction, IntFunction, double, IntConsumer,
-   * ProgressBar)} for requests {@code first} to {@code first + requests - 1}; the progress bar is
-   * left open for the next part.
+   * ProgressBar)} for the requests of {@code span}; the progress bar is left open for the next
+   * part.
    */
   static Result run(
       Supplier<OipClient> clients,
-      int first,
-      int requests,
+      Span span,
       int concurrency,
       IntFunction<HostTensor> inputs,
       IntFunction<HostTensor> expected,
@@ -123,6 +192,10 @@ final class LoadRun {
       IntConsumer afterAnswer,
       ProgressBar progress)
       throws InterruptedException {
+    int first = span.first();
+    int requests = span.count();
+    int leadIn = span.leadIn();
+    int total = leadIn + requests;
     AtomicInteger next = new AtomicInteger();
     AtomicInteger answered = new AtomicInteger();
     AtomicInteger succeeded = new AtomicInteger();
@@ -132,6 +205,8 @@ final class LoadRun {
     Set<String> seenIds = ConcurrentHashMap.newKeySet();
     double[] latencies = new double[requests];
     Arrays.fill(latencies, -1);
+    long[] sentAt = new long[total];
+    long[] answeredAt = new long[total];
     List<String> failures = Collections.synchronizedList(new ArrayList<>());
     List<OutputAgreement> agreements = Collections.synchronizedList(new ArrayList<>());
     List<Thread> callers = new ArrayList<>();
@@ -141,20 +216,28 @@ final class LoadRun {
           new Thread(
               () -> {
                 try (OipClient client = clients.get()) {
-                  for (int n = next.getAndIncrement(); n < requests; n = next.getAndIncrement()) {
-                    int i = first + n;
-                    String id = "req-" + i;
+                  for (int n = next.getAndIncrement(); n < total; n = next.getAndIncrement()) {
+                    boolean measured = n >= leadIn;
+                    int i = measured ? first + n - leadIn : first + n;
+                    String id = measured ? "req-" + i : "lead-in-" + first + "-" + n;
                     long sent = System.nanoTime();
+                    sentAt[n] = sent;
                     try {
                       OipClient.Reply reply = client.infer(id, inputs.apply(i));
-                      latencies[n] = (System.nanoTime() - sent) / 1e6;
+                      long now = System.nanoTime();
+                      if (measured) {
+                        latencies[n - leadIn] = (now - sent) / 1e6;
+                      }
                       if (!seenIds.add(reply.id())) {
                         duplicates.incrementAndGet();
                       } else if (!reply.id().equals(id)) {
                         failures.add(id + ": answer carries id " + reply.id());
                         failed.incrementAndGet();
                       } else {
-                        succeeded.incrementAndGet();
+                        answeredAt[n] = now;
+                        if (measured) {
+                          succeeded.incrementAndGet();
+                        }
                         HostTensor want = expected == null ? null : expected.apply(i);
                         String mismatch =
                             want == null ? null : compare(want, reply.output(), tolerance);
@@ -162,7 +245,7 @@ final class LoadRun {
                           mismatches.incrementAndGet();
                           failures.add(id + ": " + mismatch);
                         }
-                        if (want != null) {
+                        if (want != null && measured) {
                           agreements.add(
                               OutputAgreement.of(
                                   want.toFloatArray(), reply.output().toFloatArray()));
@@ -172,9 +255,11 @@ final class LoadRun {
                       failed.incrementAndGet();
                       failures.add(id + ": " + e.getMessage());
                     }
-                    int done = answered.incrementAndGet();
-                    progress.update(first + done, failed.get());
-                    afterAnswer.accept(first + done);
+                    if (measured) {
+                      int done = answered.incrementAndGet();
+                      progress.update(first + done, failed.get());
+                      afterAnswer.accept(first + done);
+                    }
                   }
                 }
               },
@@ -187,16 +272,43 @@ final class LoadRun {
     }
     double seconds = (System.nanoTime() - started) / 1e9;
     double[] answeredLatencies = Arrays.stream(latencies).filter(l -> l >= 0).toArray();
+    // Thread.join orders the callers' writes to the arrays before these reads.
+    long windowStart = max(sentAt, 0, leadIn);
+    long windowEnd = max(sentAt, leadIn, total);
+    int steadyAnswers = 0;
+    for (long at : answeredAt) {
+      if (at > windowStart && at <= windowEnd) {
+        steadyAnswers++;
+      }
+    }
+    double steadySeconds = (windowEnd - windowStart) / 1e9;
+    if (leadIn == 0 || steadyAnswers == 0 || steadySeconds <= 0) {
+      // Without a lead-in, or with too few requests for callers to overlap, the whole run is
+      // all there is to measure.
+      steadyAnswers = succeeded.get();
+      steadySeconds = seconds;
+    }
     return new Result(
         requests,
+        leadIn,
         succeeded.get(),
         failed.get(),
         duplicates.get(),
         mismatches.get(),
         seconds,
+        steadyAnswers,
+        steadySeconds,
         answeredLatencies,
         List.copyOf(failures),
         agreements.stream().reduce(OutputAgreement.NONE, OutputAgreement::plus));
+  }
+
+  private static long max(long[] values, int from, int to) {
+    long max = Long.MIN_VALUE;
+    for (int i = from; i < to; i++) {
+      max = Math.max(max, values[i]);
+    }
+    return max;
   }
 
   /** Why {@code actual} differs from {@code expected} beyond the tolerance, or null. */

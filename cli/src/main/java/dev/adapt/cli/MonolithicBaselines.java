@@ -2,6 +2,7 @@ package dev.adapt.cli;
 
 import dev.adapt.core.model.LoadedModel;
 import dev.adapt.dispatcher.batching.BatchingConfig;
+import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
@@ -32,21 +33,28 @@ final class MonolithicBaselines implements AutoCloseable {
   }
 
   /**
-   * Warms every baseline with {@code warm} requests, as the pipeline was.
+   * Warms every baseline up as the pipeline was; each round of theirs starts with the same lead-in.
    *
    * @return the contenders in the order they run in each round: served (if any), then in-process
    */
-  List<BenchRounds.Contender> warmedContenders(OipLoad load, int warm) throws InterruptedException {
+  List<BenchRounds.Contender> warmedContenders(OipLoad load, WarmUp warmUp, PrintStream log)
+      throws InterruptedException {
     List<BenchRounds.Contender> contenders = new ArrayList<>();
     if (served != null) {
       Supplier<OipClient> clients = load.clients(OipLoad.Endpoint.of(served.cluster()));
-      load.warmUp(clients, warm);
+      log.println(
+          WarmUp.describe("the served unsplit model", warmUp.run(n -> load.warmUp(clients, n))));
       contenders.add(
           (first, count) ->
               load.send(clients, first, count).requireAllCorrect("the served unsplit model"));
     }
-    inProcess.run(warm, concurrency);
-    contenders.add((first, count) -> inProcess.run(count, concurrency));
+    log.println(
+        WarmUp.describe(
+            "the unsplit model in the bench process",
+            warmUp.run(n -> inProcess.run(new LoadRun.Span(0, n, 0), concurrency))));
+    contenders.add(
+        (first, count) ->
+            inProcess.run(new LoadRun.Span(first, count, load.leadIn()), concurrency));
     return contenders;
   }
 
@@ -71,14 +79,11 @@ final class MonolithicBaselines implements AutoCloseable {
    * them.
    */
   BenchReport.Comparison comparison(List<LoadRun.Result> baselineResults) {
-    double inProcessRps = baselineResults.get(baselineResults.size() - 1).throughput();
+    LoadRun.Result inProcessResult = baselineResults.get(baselineResults.size() - 1);
     return served == null
-        ? new BenchReport.Comparison(MonolithicRun.DESCRIPTION, inProcessRps, 1, inProcessRps)
+        ? new BenchReport.Comparison(MonolithicRun.DESCRIPTION, inProcessResult, 1, inProcessResult)
         : new BenchReport.Comparison(
-            served.description(),
-            baselineResults.get(0).throughput(),
-            served.processes(),
-            inProcessRps);
+            served.description(), baselineResults.get(0), served.processes(), inProcessResult);
   }
 
   /** Closes the in-process model; the served baseline's cluster is its starter's to close. */

@@ -50,8 +50,8 @@ final class MonolithicRun implements AutoCloseable {
             new DispatcherMetrics());
   }
 
-  /** Sends {@code requests} requests from {@code concurrency} callers; checks every answer. */
-  LoadRun.Result run(int requests, int concurrency) throws InterruptedException {
+  /** Sends the requests of {@code span} from {@code concurrency} callers; checks every answer. */
+  LoadRun.Result run(LoadRun.Span span, int concurrency) throws InterruptedException {
     OipClient local =
         new OipClient() {
           @Override
@@ -64,7 +64,7 @@ final class MonolithicRun implements AutoCloseable {
         };
     return LoadRun.run(
             () -> local,
-            requests,
+            span,
             concurrency,
             inputs::input,
             inputs::expected,

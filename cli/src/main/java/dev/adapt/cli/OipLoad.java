@@ -27,11 +27,14 @@ final class OipLoad {
   private final BenchInputs inputs;
   private final String protocol;
   private final int concurrency;
+  private final int leadIn;
   private final Duration timeout;
   private final ClientCredentials credentials;
   private final double tolerance;
 
   /**
+   * @param leadIn unmeasured requests each {@link #send} starts with, so that throughput is
+   *     measured while every caller has a request in flight
    * @param tolerance how far an answer's elements may be from the unsplit model's before it counts
    *     as a mismatch
    */
@@ -40,6 +43,7 @@ final class OipLoad {
       BenchInputs inputs,
       String protocol,
       int concurrency,
+      int leadIn,
       Duration timeout,
       ClientCredentials credentials,
       double tolerance) {
@@ -50,9 +54,15 @@ final class OipLoad {
     this.inputs = inputs;
     this.protocol = protocol;
     this.concurrency = concurrency;
+    this.leadIn = leadIn;
     this.timeout = timeout;
     this.credentials = credentials;
     this.tolerance = tolerance;
+  }
+
+  /** Unmeasured requests each {@link #send} starts with. */
+  int leadIn() {
+    return leadIn;
   }
 
   /** A new client of {@code endpoint} for each caller. */
@@ -70,8 +80,8 @@ final class OipLoad {
   }
 
   /** Sends {@code requests} unmeasured requests; answers are not checked. */
-  void warmUp(Supplier<OipClient> clients, int requests) throws InterruptedException {
-    LoadRun.run(
+  LoadRun.Result warmUp(Supplier<OipClient> clients, int requests) throws InterruptedException {
+    return LoadRun.run(
         clients,
         requests,
         concurrency,
@@ -82,7 +92,10 @@ final class OipLoad {
         ProgressBar.silent());
   }
 
-  /** Sends requests {@code first} to {@code first + count - 1}, checking every answer. */
+  /**
+   * Sends the lead-in, then requests {@code first} to {@code first + count - 1}, checking every
+   * answer.
+   */
   LoadRun.Result send(
       Supplier<OipClient> clients,
       int first,
@@ -92,8 +105,7 @@ final class OipLoad {
       throws InterruptedException {
     return LoadRun.run(
         clients,
-        first,
-        count,
+        new LoadRun.Span(first, count, leadIn),
         concurrency,
         inputs::input,
         inputs::expected,

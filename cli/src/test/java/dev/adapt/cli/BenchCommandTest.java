@@ -1,6 +1,7 @@
 package dev.adapt.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
@@ -56,7 +57,24 @@ class BenchCommandTest {
     assertThat(report.path("outputs").path("top1Agreement").asDouble()).isEqualTo(1.0);
     assertThat(report.path("hopBytesPerImage")).hasSize(2);
     assertThat(report.path("hopBytesPerImage").get(0).path("raw").asLong()).isPositive();
-    assertThat(report.path("workerCpuMsPerImage").asDouble()).isPositive();
+    JsonNode cpu = report.path("cpuMsPerImage");
+    assertThat(report.path("workerCpuMsPerImage").asDouble())
+        .isPositive()
+        .isEqualTo(cpu.path("workers").path("total").asDouble());
+    assertThat(cpu.path("bench").path("client").asDouble()).isPositive();
+    assertThat(cpu.path("bench").path("dispatcher").asDouble()).isPositive();
+    assertThat(cpu.path("workers").path("tensorflow").asDouble()).isPositive();
+    assertThat(cpu.path("workers").path("grpc").asDouble()).isPositive();
+    assertThat(cpu.path("byWorker").size()).isEqualTo(2);
+    assertThat(cpu.path("total").asDouble())
+        .isCloseTo(
+            cpu.path("bench").path("total").asDouble()
+                + cpu.path("workers").path("total").asDouble(),
+            within(0.02));
+    // The steady window and the whole rounds are both reported, for every contender.
+    assertThat(report.path("wallClockThroughputRps").asDouble()).isPositive();
+    assertThat(report.path("wallClock").path("ratioVsMonolithic").asDouble()).isPositive();
+    assertThat(report.path("wallClock").path("ratioVsInProcess").asDouble()).isPositive();
   }
 
   @Test
