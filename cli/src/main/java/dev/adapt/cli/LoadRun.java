@@ -34,7 +34,8 @@ final class LoadRun {
    *     {@code mismatches})
    * @param failed requests that got an error or another request's answer, lead-in ones included
    * @param mismatches answers that differ from the expected output, lead-in ones included
-   * @param seconds from the first request sent to the last answer
+   * @param seconds from the first measured request sent to the last answer: with a lead-in, the
+   *     drain is in it and the fill is not; without, both are
    * @param steadyAnswers answers that arrived in the steady window (lead-in ones included)
    * @param steadySeconds the length of the steady window
    */
@@ -126,7 +127,7 @@ final class LoadRun {
       return steadySeconds > 0 ? steadyAnswers / steadySeconds : 0;
     }
 
-    /** Answers per second from the first request to the last answer, fill and drain included. */
+    /** Measured answers per second from the first measured request to the last answer. */
     double wallClockThroughput() {
       return seconds > 0 ? succeeded / seconds : 0;
     }
@@ -270,7 +271,8 @@ final class LoadRun {
     for (Thread caller : callers) {
       caller.join();
     }
-    double seconds = (System.nanoTime() - started) / 1e9;
+    long firstMeasured = requests == 0 ? started : min(sentAt, leadIn, total);
+    double seconds = (System.nanoTime() - firstMeasured) / 1e9;
     double[] answeredLatencies = Arrays.stream(latencies).filter(l -> l >= 0).toArray();
     // Thread.join orders the callers' writes to the arrays before these reads.
     long windowStart = max(sentAt, 0, leadIn);
@@ -301,6 +303,14 @@ final class LoadRun {
         answeredLatencies,
         List.copyOf(failures),
         agreements.stream().reduce(OutputAgreement.NONE, OutputAgreement::plus));
+  }
+
+  private static long min(long[] values, int from, int to) {
+    long min = Long.MAX_VALUE;
+    for (int i = from; i < to; i++) {
+      min = Math.min(min, values[i]);
+    }
+    return min;
   }
 
   private static long max(long[] values, int from, int to) {

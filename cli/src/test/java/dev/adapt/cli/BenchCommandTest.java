@@ -72,9 +72,9 @@ class BenchCommandTest {
                 + cpu.path("workers").path("total").asDouble(),
             within(0.02));
     // The steady window and the whole rounds are both reported, for every contender.
-    assertThat(report.path("wallClockThroughputRps").asDouble()).isPositive();
-    assertThat(report.path("wallClock").path("ratioVsMonolithic").asDouble()).isPositive();
-    assertThat(report.path("wallClock").path("ratioVsInProcess").asDouble()).isPositive();
+    assertThat(report.path("withDrainThroughputRps").asDouble()).isPositive();
+    assertThat(report.path("withDrain").path("ratioVsMonolithic").asDouble()).isPositive();
+    assertThat(report.path("withDrain").path("ratioVsInProcess").asDouble()).isPositive();
   }
 
   @Test
