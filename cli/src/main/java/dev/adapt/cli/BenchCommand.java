@@ -266,7 +266,9 @@ public final class BenchCommand implements Callable<Integer> {
               result,
               replays(pipeline.httpUrl(), credentials) - replaysBefore,
               target.local ? localOptions.serving.wireEncoding().toString() : null,
-              hopBytes(pipeline.httpUrl(), credentials).since(hopsBefore, result.succeeded()),
+              // The lead-in's activations crossed the hops too.
+              hopBytes(pipeline.httpUrl(), credentials)
+                  .since(hopsBefore, result.succeeded() + result.leadIn()),
               cpu == null ? null : cpu.perImage(),
               concurrency,
               protocol,
