@@ -74,7 +74,7 @@ record BenchReport(
     report.put("duplicates", result.duplicates());
     report.put("mismatches", result.mismatches());
     report.put("throughputRps", round(result.throughput()));
-    report.put("withDrainThroughputRps", round(result.wallClockThroughput()));
+    report.put("withDrainThroughputRps", round(result.throughputWithDrain()));
     OutputAgreement agreement = result.agreement();
     ObjectNode outputs = report.putObject("outputs");
     outputs.put("compared", agreement.compared());
@@ -119,9 +119,9 @@ record BenchReport(
       report.put("ratioVsInProcess", round(result.throughput() / comparison.inProcessRps()));
       processes.put("monolithic", comparison.monolithicProcesses());
       ObjectNode withDrain = report.putObject("withDrain");
-      double pipelineRps = result.wallClockThroughput();
-      double monolithicRps = comparison.monolithic().wallClockThroughput();
-      double inProcessRps = comparison.inProcess().wallClockThroughput();
+      double pipelineRps = result.throughputWithDrain();
+      double monolithicRps = comparison.monolithic().throughputWithDrain();
+      double inProcessRps = comparison.inProcess().throughputWithDrain();
       withDrain.put("throughputRps", round(pipelineRps));
       withDrain.put("monolithicThroughputRps", round(monolithicRps));
       withDrain.put("ratioVsMonolithic", round(pipelineRps / monolithicRps));
@@ -181,7 +181,7 @@ record BenchReport(
     out.printf(
         "throughput %.2f req/s (%.2f with each round's drain); latency p50 %.0f ms, p99 %.0f ms, max %.0f ms; replays %d%n",
         result.throughput(),
-        result.wallClockThroughput(),
+        result.throughputWithDrain(),
         result.percentile(50),
         result.percentile(99),
         result.percentile(100),

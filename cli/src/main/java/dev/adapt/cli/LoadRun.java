@@ -128,7 +128,7 @@ final class LoadRun {
     }
 
     /** Measured answers per second from the first measured request to the last answer. */
-    double wallClockThroughput() {
+    double throughputWithDrain() {
       return seconds > 0 ? succeeded / seconds : 0;
     }
 

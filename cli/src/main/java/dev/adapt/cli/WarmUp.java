@@ -58,7 +58,7 @@ final class WarmUp {
     int flat = 0;
     int sent = 0;
     do {
-      double rps = batch.send(batchSize).wallClockThroughput();
+      double rps = batch.send(batchSize).throughputWithDrain();
       sent += batchSize;
       if (rps > best * GAIN) {
         best = rps;

@@ -43,7 +43,12 @@ class WarmUpTest {
   @Test
   void noWarmUpSendsNothing() throws Exception {
     List<Integer> batches = new ArrayList<>();
-    new WarmUp(0, 8).run(n -> answeredAt(batches.add(n) ? n : n, 10));
+    new WarmUp(0, 8)
+        .run(
+            n -> {
+              batches.add(n);
+              return answeredAt(n, 10);
+            });
     assertThat(batches).isEmpty();
   }
 
