@@ -3,9 +3,16 @@ package dev.adapt.core.membership;
 import dev.adapt.core.concurrent.NamedThreads;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
+import io.etcd.jetcd.KeyValue;
 import io.etcd.jetcd.common.exception.ErrorCode;
 import io.etcd.jetcd.common.exception.EtcdException;
+import io.etcd.jetcd.kv.TxnResponse;
+import io.etcd.jetcd.op.Cmp;
+import io.etcd.jetcd.op.CmpTarget;
+import io.etcd.jetcd.op.Op;
+import io.etcd.jetcd.options.GetOption;
 import io.etcd.jetcd.options.PutOption;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
@@ -25,10 +32,14 @@ import org.slf4j.LoggerFactory;
  * registrar obtains leases and writes the record. When etcd cannot be reached both keep trying;
  * when etcd says the lease is gone (expired during an outage, revoked, or etcd lost its data) the
  * registrar takes a new one and writes the record again. After every outage the record is
- * rewritten, so the stored value never lags behind.
+ * rewritten, so the stored value never lags behind, and every write is fenced by the revision it
+ * overwrites, so that a late one cannot put an older record back.
  */
 final class EtcdWorkerRegistration implements WorkerRegistration {
   private static final Logger LOG = LoggerFactory.getLogger(EtcdWorkerRegistration.class);
+
+  /** A write that finds the key changed adopts its revision and tries again, at most this often. */
+  private static final int FENCED_WRITE_ATTEMPTS = 3;
 
   private final Client client;
   private final MembershipKeys keys;
@@ -40,6 +51,13 @@ final class EtcdWorkerRegistration implements WorkerRegistration {
   private final AtomicLong leaseId = new AtomicLong();
   private final AtomicBoolean written = new AtomicBoolean();
   private final AtomicBoolean outage = new AtomicBoolean();
+
+  /**
+   * Mod revision of the record as this registration last saw it stored; 0 for no key. Only the
+   * registrar thread reads and writes it.
+   */
+  private long storedRevision;
+
   private volatile WorkerRecord record;
   private volatile boolean closed;
 
@@ -143,18 +161,7 @@ final class EtcdWorkerRegistration implements WorkerRegistration {
         written.set(false);
       }
       if (!written.get()) {
-        WorkerRecord value = record;
-        call(
-            client
-                .getKVClient()
-                .put(
-                    EtcdMembership.bytes(keys.worker(value.workerId())),
-                    ByteSequence.from(MembershipJson.write(value)),
-                    PutOption.builder().withLeaseId(leaseId.get()).build()),
-            settings.operationTimeout().toMillis());
-        // An update that raced with this write leaves its own write queued.
-        written.compareAndSet(false, value == record);
-        LOG.debug("worker {} announced {}", value.workerId(), value);
+        write(record);
       }
       if (outage.compareAndSet(true, false)) {
         LOG.info("etcd reachable again; worker {} is registered", record.workerId());
@@ -167,6 +174,47 @@ final class EtcdWorkerRegistration implements WorkerRegistration {
       } else {
         unreachable(e);
       }
+    }
+  }
+
+  /**
+   * Writes the record only over the one this registration last saw stored. A write given up on
+   * (timed out during an outage) can still reach etcd later, jetcd retrying it, after a newer one:
+   * fenced by the mod revision it expected, it then finds that revision gone and changes nothing.
+   * When the key was changed meanwhile (such a late write landed first, or the lease took the key
+   * away) the stored revision is adopted and the current record written over it.
+   */
+  private void write(WorkerRecord value)
+      throws ExecutionException, TimeoutException, InterruptedException {
+    ByteSequence key = EtcdMembership.bytes(keys.worker(value.workerId()));
+    for (int attempt = 1; attempt <= FENCED_WRITE_ATTEMPTS; attempt++) {
+      TxnResponse response =
+          call(
+              client
+                  .getKVClient()
+                  .txn()
+                  .If(new Cmp(key, Cmp.Op.EQUAL, CmpTarget.modRevision(storedRevision)))
+                  .Then(
+                      Op.put(
+                          key,
+                          ByteSequence.from(MembershipJson.write(value)),
+                          PutOption.builder().withLeaseId(leaseId.get()).build()))
+                  .Else(Op.get(key, GetOption.DEFAULT))
+                  .commit(),
+              settings.operationTimeout().toMillis());
+      if (response.isSucceeded()) {
+        storedRevision = response.getHeader().getRevision();
+        // An update that raced with this write leaves its own write queued.
+        written.compareAndSet(false, value == record);
+        LOG.debug("worker {} announced {}", value.workerId(), value);
+        return;
+      }
+      List<KeyValue> stored = response.getGetResponses().get(0).getKvs();
+      storedRevision = stored.isEmpty() ? 0 : stored.get(0).getModRevision();
+      LOG.debug(
+          "record of worker {} changed under it (now at revision {}); writing it again",
+          value.workerId(),
+          storedRevision);
     }
   }
 

@@ -11,6 +11,7 @@ import dev.adapt.core.testing.JavaProcess;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KeyValue;
+import io.etcd.jetcd.options.PutOption;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -266,6 +267,31 @@ class EtcdMembershipTest {
     // A worker that stopped renewing during the same outage would be gone; this one stays.
     sleep(Duration.ofSeconds(3));
     assertThat(observer.snapshot().workers()).containsKey("w1");
+  }
+
+  @Test
+  void aRecordChangedUnderTheRegistrationIsWrittenOverByItsNextUpdate() throws Exception {
+    Membership workerSide = membership(Duration.ofSeconds(3));
+    WorkerRegistration registration = workerSide.register(worker("w1", WorkerState.STARTING));
+    Membership observer = membership(Duration.ofSeconds(3));
+    awaitSnapshot(observer, s -> s.workers().containsKey("w1"));
+    String key = "/adapt/pipelines/" + pipeline + "/workers/w1";
+    long lease = rawKeyValue(key).getLease();
+    // What a write the registration gave up on during an outage does when it lands late.
+    WorkerRecord late = worker("w1", WorkerState.DRAINING);
+    raw.getKVClient()
+        .put(
+            ByteSequence.from(key, StandardCharsets.UTF_8),
+            ByteSequence.from(MembershipJson.write(late)),
+            PutOption.builder().withLeaseId(lease).build())
+        .get(5, TimeUnit.SECONDS);
+    awaitSnapshot(observer, s -> late.equals(s.workers().get("w1")));
+
+    WorkerRecord ready = registration.current().withState(WorkerState.READY);
+    registration.update(ready);
+
+    awaitSnapshot(observer, s -> ready.equals(s.workers().get("w1")));
+    assertThat(readRaw(key).get("state").asText()).isEqualTo("READY");
   }
 
   @Test
