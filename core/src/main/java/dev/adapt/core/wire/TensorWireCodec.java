@@ -18,9 +18,10 @@ import net.jpountz.lz4.LZ4SafeDecompressor;
 /**
  * {@link HostTensor} to and from {@link WireTensor}: little-endian elements with shape and type,
  * either as they are or as one LZ4 block (lz4-java's fastest compressor) over the whole buffer,
- * optionally over the elements' bytes shuffled ({@link ByteShuffle}); FLOAT32 elements may travel
- * as 16-bit floats when the sender asks for it (lossy, {@link HalfFloats}). Every message declares
- * its encoding, so a receiver decodes whatever it is sent.
+ * optionally over the elements' bytes shuffled ({@link ByteShuffle}), or as they are when that
+ * block would not be smaller than the elements; FLOAT32 elements may travel as 16-bit floats when
+ * the sender asks for it (lossy, {@link HalfFloats}). Every message declares its encoding, so a
+ * receiver decodes whatever it is sent.
  *
  * <p>Activations run to tens of megabytes per batch, so the codec avoids copies: uncompressed data
  * is wrapped, not copied, in both directions (host tensors are immutable), and a compressed block
@@ -71,14 +72,22 @@ public final class TensorWireCodec {
       elements = ByteBuffer.wrap(HalfFloats.narrow(elements, floats));
       elementSize = HALF_BYTES;
     }
-    return switch (encoding.compression()) {
-      case COMPRESSION_NONE -> wire.setData(UnsafeByteOperations.unsafeWrap(elements)).build();
-      case COMPRESSION_LZ4 -> wire.setData(compress(elements)).build();
-      case COMPRESSION_SHUFFLE_LZ4 ->
-          wire.setData(compress(ByteBuffer.wrap(ByteShuffle.shuffle(elements, elementSize))))
-              .build();
-      case UNRECOGNIZED -> throw new IllegalArgumentException("no compression chosen");
-    };
+    ByteString block =
+        switch (encoding.compression()) {
+          case COMPRESSION_NONE -> null; // nothing to compress
+          case COMPRESSION_LZ4 -> compress(elements);
+          case COMPRESSION_SHUFFLE_LZ4 ->
+              compress(ByteBuffer.wrap(ByteShuffle.shuffle(elements, elementSize)));
+          case UNRECOGNIZED -> throw new IllegalArgumentException("no compression chosen");
+        };
+    // A block no smaller than its input (float32 activations before a ReLU, to LZ4) would cost
+    // the receiver a copy and a decompression for nothing: such data travels as it is.
+    if (block == null || block.size() >= elements.remaining()) {
+      return wire.setCompression(Compression.COMPRESSION_NONE)
+          .setData(UnsafeByteOperations.unsafeWrap(elements))
+          .build();
+    }
+    return wire.setData(block).build();
   }
 
   public static HostTensor decode(WireTensor wire) {

@@ -39,7 +39,8 @@ class TensorWireCodecTest {
         HostTensor back = TensorWireCodec.decode(wire);
 
         assertThat(wire.getDtype()).isEqualTo(dtype.wire());
-        assertThat(wire.getCompression()).isEqualTo(compression);
+        // Random bytes do not compress: a block that would not shrink travels uncompressed.
+        assertThat(wire.getCompression()).isIn(compression, Compression.COMPRESSION_NONE);
         assertThat(wire.getShapeList())
             .containsExactly(Arrays.stream(shape).boxed().toArray(Long[]::new));
         assertThat(wire.getRawSize()).isEqualTo(count * dtype.byteSize());
@@ -117,6 +118,34 @@ class TensorWireCodecTest {
     assertThat(plain).isLessThan(1.01);
     assertThat(TensorWireCodec.compressionRatio(shuffled)).isGreaterThan(1.1);
     assertThat(TensorWireCodec.decode(shuffled).toFloatArray()).isEqualTo(values);
+  }
+
+  @Test
+  void dataLz4CannotShrinkTravelsUncompressed() {
+    HostTensor noise = randomTensor(DType.FLOAT32, new long[] {2, 4096}, 13);
+    for (Compression compression :
+        new Compression[] {Compression.COMPRESSION_LZ4, Compression.COMPRESSION_SHUFFLE_LZ4}) {
+      WireTensor wire = TensorWireCodec.encode(noise, compression);
+
+      assertThat(wire.getCompression())
+          .as("%s", compression)
+          .isEqualTo(Compression.COMPRESSION_NONE);
+      assertThat(wire.getData().size()).isEqualTo(noise.byteSize());
+      assertThat(TensorWireCodec.decode(wire).toByteArray()).isEqualTo(noise.toByteArray());
+    }
+    // Narrowed floats fall back the same way and keep their float encoding.
+    WireTensor narrowed =
+        TensorWireCodec.encode(
+            noise,
+            new WireEncoding(Compression.COMPRESSION_LZ4, FloatEncoding.FLOAT_ENCODING_BFLOAT16));
+    assertThat(narrowed.getCompression()).isEqualTo(Compression.COMPRESSION_NONE);
+    assertThat(narrowed.getFloatEncoding()).isEqualTo(FloatEncoding.FLOAT_ENCODING_BFLOAT16);
+    assertThat(narrowed.getData().size()).isEqualTo(noise.byteSize() / 2);
+    assertThat(TensorWireCodec.decode(narrowed).shape()).isEqualTo(noise.shape());
+    // What does shrink is still compressed.
+    assertThat(
+            TensorWireCodec.encode(activations(4096), Compression.COMPRESSION_LZ4).getCompression())
+        .isEqualTo(Compression.COMPRESSION_LZ4);
   }
 
   @Test
